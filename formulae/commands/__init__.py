@@ -1,0 +1,1 @@
+"""Subcommands of the ``formulae`` command line, one module each (see :mod:`formulae.cli`)."""

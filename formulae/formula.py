@@ -1,0 +1,173 @@
+"""The :class:`Formula`: one fitted relation, in standardized and in physical units.
+
+A formula predicts a target from basis terms (products of standardized descriptors)::
+
+    y_std = intercept + sum_i coefficients[i] * terms[i](z),   z_j = (x_j - mean_j) / scale_j
+    y     = target_mean + target_scale * y_std
+
+For a regression target both sides are standardized, as in the reference paper; for a class
+target ``target_mean = 0``, ``target_scale = 1`` and the formula is the decision function.
+The physical-units expression is derived exactly from the standardized one by substitution in
+sympy (no refit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import sympy
+
+__all__ = ["Formula"]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A fitted formula.
+
+    Parameters
+    ----------
+    target : str
+        Name of the predicted column.
+    terms : tuple of sympy.Expr
+        Basis terms in the feature symbols (standardized variables), e.g. ``x1``, ``x1*x3``.
+    coefficients : tuple of float or sympy.Rational
+        One per term, in standardized units.
+    intercept : float or sympy.Rational
+        Constant term in standardized units.
+    feature_means, feature_scales : mapping of str to float
+        ``Standardizer.mean_`` and ``scale_`` of every feature a term uses.
+    target_mean, target_scale : float, default=0.0, 1.0
+        Standardization of the target (0 and 1 for class targets).
+    cv_score : float
+        Cross-validated score (R² or accuracy, see ``score_kind``).
+    score : float
+        Score on the whole training set.
+    score_kind : {"r2", "accuracy"}
+        What the scores are.
+    stderr : tuple of float, optional
+        Standard errors of the coefficients (standardized units).
+    latex_names : mapping of str to str, optional
+        LaTeX name of every feature and of the target; defaults to ``\\mathrm{name}``.
+    groups : tuple of sympy.Expr, optional
+        Grouped terms found by simplification (e.g. ``MinE - MaxE``), for presentation.
+    notes : tuple of str, optional
+        What simplification tried, kept, and why (score before and after).
+
+    Attributes
+    ----------
+    expr_standardized : sympy.Expr
+        ``intercept + sum(c * t)`` in the standardized variables.
+    expr_physical : sympy.Expr
+        The same relation in physical units of target and features, expanded.
+    n_terms : int
+        Number of terms, intercept excluded.
+    """
+
+    target: str
+    terms: tuple
+    coefficients: tuple
+    intercept: float
+    feature_means: Mapping[str, float]
+    feature_scales: Mapping[str, float]
+    cv_score: float
+    score: float
+    score_kind: str = "r2"
+    target_mean: float = 0.0
+    target_scale: float = 1.0
+    stderr: tuple | None = None
+    latex_names: Mapping[str, str] = field(default_factory=dict)
+    groups: tuple = ()
+    notes: tuple = ()
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.terms)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """Names of the features the formula uses, sorted."""
+        names = set()
+        for term in self.terms:
+            names |= {s.name for s in term.free_symbols}
+        return tuple(sorted(names))
+
+    @property
+    def expr_standardized(self) -> sympy.Expr:
+        total = sympy.sympify(self.intercept)
+        for coefficient, term in zip(self.coefficients, self.terms):
+            total += sympy.sympify(coefficient) * term
+        return total
+
+    @property
+    def expr_physical(self) -> sympy.Expr:
+        substitution = {
+            sympy.Symbol(name): (sympy.Symbol(name) - sympy.Float(self.feature_means[name]))
+            / sympy.Float(self.feature_scales[name])
+            for name in self.features
+        }
+        scaled = self.expr_standardized.xreplace(substitution)
+        return sympy.expand(sympy.Float(self.target_mean) + sympy.Float(self.target_scale) * scaled)
+
+    def evaluate(self, columns: Mapping[str, np.ndarray], *, standardized: bool = False):
+        """Evaluate the formula on physical feature values.
+
+        Parameters
+        ----------
+        columns : mapping of str to array-like of shape (n_samples,)
+            Feature values in physical units, by name (extra names are ignored).
+        standardized : bool, default=False
+            Return the prediction in standardized target units instead of physical ones.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        z = {name: (np.asarray(columns[name], dtype=float) - self.feature_means[name])
+             / self.feature_scales[name] for name in self.features}
+        n_samples = len(next(iter(columns.values())))
+        y = np.full(n_samples, float(self.intercept))
+        symbols = [sympy.Symbol(name) for name in self.features]
+        for coefficient, term in zip(self.coefficients, self.terms):
+            function = sympy.lambdify(symbols, term, "numpy")
+            y = y + float(coefficient) * np.broadcast_to(function(*(z[s.name] for s in symbols)),
+                                                         (n_samples,))
+        return y if standardized else self.target_mean + self.target_scale * y
+
+    def _symbol_names(self) -> dict:
+        names = {sympy.Symbol(n): self.latex_names.get(n, rf"\mathrm{{{n}}}")
+                 for n in self.features}
+        return names
+
+    def to_latex(self, *, physical: bool = False, decimals: int = 2) -> str:
+        """Right-hand side as LaTeX, coefficients rounded to ``decimals`` (rationals kept)."""
+        expr = self.expr_physical if physical else self.expr_standardized
+        rounded = expr.xreplace({f: sympy.Float(round(float(f), decimals), 15)
+                                 for f in expr.atoms(sympy.Float)})
+        return sympy.latex(rounded, symbol_names=self._symbol_names(), full_prec=False,
+                           min=-(decimals + 3), max=decimals + 6, order="none")
+
+    def to_markdown(self, *, physical: bool = False, decimals: int = 2) -> str:
+        """Right-hand side as plain text for a Markdown table."""
+        expr = self.expr_physical if physical else self.expr_standardized
+        rounded = expr.xreplace({f: sympy.Float(round(float(f), decimals), 15)
+                                 for f in expr.atoms(sympy.Float)})
+        return sympy.sstr(rounded, full_prec=False, order="none").replace("**", "^")
+
+    def to_dict(self) -> dict:
+        """JSON-ready description (terms and formulas as sympy strings in the column names)."""
+        return {
+            "target": self.target,
+            "terms": [sympy.sstr(t) for t in self.terms],
+            "coefficients": [float(c) for c in self.coefficients],
+            "stderr": None if self.stderr is None else [float(s) for s in self.stderr],
+            "intercept": float(self.intercept),
+            "formula": sympy.sstr(self.expr_standardized),
+            "formula_physical": sympy.sstr(self.expr_physical),
+            "cv_score": float(self.cv_score),
+            "score": float(self.score),
+            "score_kind": self.score_kind,
+            "n_terms": self.n_terms,
+            "notes": list(self.notes),
+        }
