@@ -169,5 +169,39 @@ class Formula:
             "score": float(self.score),
             "score_kind": self.score_kind,
             "n_terms": self.n_terms,
+            "target_mean": float(self.target_mean),
+            "target_scale": float(self.target_scale),
+            "feature_means": {k: float(v) for k, v in self.feature_means.items()},
+            "feature_scales": {k: float(v) for k, v in self.feature_scales.items()},
+            "latex_names": dict(self.latex_names),
+            "exact_coefficients": [sympy.sstr(sympy.sympify(c)) for c in self.coefficients],
+            "exact_intercept": sympy.sstr(sympy.sympify(self.intercept)),
+            "groups": [sympy.sstr(g) for g in self.groups],
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Formula":
+        """Rebuild a formula written by :meth:`to_dict` (rational coefficients are kept exact)."""
+        def exact(text, fallback):
+            value = sympy.sympify(text) if text is not None else sympy.Float(fallback)
+            return value if isinstance(value, sympy.Rational) else float(value)
+
+        coefficients = data.get("exact_coefficients") or [None] * len(data["coefficients"])
+        return cls(
+            target=data["target"],
+            terms=tuple(sympy.sympify(t) for t in data["terms"]),
+            coefficients=tuple(exact(e, c) for e, c in zip(coefficients, data["coefficients"])),
+            intercept=exact(data.get("exact_intercept"), data["intercept"]),
+            feature_means=dict(data["feature_means"]),
+            feature_scales=dict(data["feature_scales"]),
+            cv_score=data["cv_score"],
+            score=data["score"],
+            score_kind=data.get("score_kind", "r2"),
+            target_mean=data.get("target_mean", 0.0),
+            target_scale=data.get("target_scale", 1.0),
+            stderr=None if data.get("stderr") is None else tuple(data["stderr"]),
+            latex_names=dict(data.get("latex_names", {})),
+            groups=tuple(sympy.sympify(g) for g in data.get("groups", [])),
+            notes=tuple(data.get("notes", [])),
+        )
