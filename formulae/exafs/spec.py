@@ -1,0 +1,336 @@
+"""EXAFS fit specifications (TOML or JSON), in the schema of Larch's reference fits.
+
+A spec is the ``spec`` object of ``larch_reference/larch_fits.json``::
+
+    data = "cu/cu_metal_rt_larch_chi_rbkg1.0.chi"        # two columns: k, chi(k)
+    [variables]                                       # name -> initial value
+    amp = 1.0
+    del_e0 = 0.0
+    [constraints]                                     # optional: name -> expression
+    [fixed]                                           # optional: name -> value
+    [bounds]                                          # optional: name -> [min, max] (null: none)
+    [[paths]]
+    file = "cu/feffcu01.dat"
+    s02 = "amp"                                       # number or expression; reff usable
+    [transform]
+    kmin = 3
+    kmax = 17
+    kweight = 2                                       # or a list [2, 1, 3]
+    dk = 4
+    window = "kaiser"
+    rmin = 1.4
+    rmax = 3.0
+    fitspace = "r"
+
+plus optional ``epsilon_k`` (known noise) and ``delta_chi`` (a file of k, δχ from the
+background removal, added in quadrature to the estimated noise as Larch does after
+``autobk``). Several datasets sharing the variables: ``datasets = [{data, paths, transform?,
+epsilon_k?, delta_chi?}, ...]``; a top-level ``transform`` is their default. Relative file names
+resolve against the spec file's folder.
+
+=========================  ===================================================================
+name                       what it is
+=========================  ===================================================================
+FitSpec                    a validated spec (frozen dataclass); ``problem()`` builds the fit
+read_spec                  read a TOML or JSON spec file
+spec_from_dict             validate a mapping (e.g. one ``spec`` of larch_fits.json)
+read_chi_file              read a two-column k, chi(k) file, naming file and line on error
+=========================  ===================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from ..errors import DataError, InvalidParameterError
+
+__all__ = ["FitSpec", "read_spec", "spec_from_dict", "read_chi_file"]
+
+_TOP_KEYS = {"data", "variables", "constraints", "fixed", "bounds", "paths", "transform",
+             "epsilon_k", "delta_chi", "datasets"}
+_DATASET_KEYS = {"data", "paths", "transform", "epsilon_k", "delta_chi"}
+_TRANSFORM_KEYS = {"kmin", "kmax", "kweight", "dk", "dk2", "window", "rmin", "rmax", "dr",
+                   "dr2", "rwindow", "fitspace", "nfft", "kstep"}
+
+
+def read_chi_file(path, *, n_columns: int = 2) -> tuple[np.ndarray, ...]:
+    """Read the first ``n_columns`` numeric columns of a text file.
+
+    Lines starting with ``#``, ``;``, ``%`` or ``!`` and blank lines are skipped.
+
+    Returns
+    -------
+    tuple of ndarray
+        One array per column.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, a line has too few columns or a non-number; the file and the
+        1-based line number are named.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the file ({exc.strerror}).", path=path) from None
+    # fast path; the loop below finds and names a bad line when this one fails
+    lines = [ln for ln in text.splitlines() if ln.strip() and ln.lstrip()[0] not in "#;%!"]
+    if len(lines) >= 4:
+        ncol = len(lines[0].split())
+        try:
+            flat = np.array(" ".join(lines).split(), dtype=float)
+        except ValueError:
+            flat = None
+        if ncol >= n_columns and flat is not None and flat.size == ncol * len(lines):
+            arr = flat.reshape(len(lines), ncol)
+            return tuple(arr[:, i].copy() for i in range(n_columns))
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        s = line.strip()
+        if not s or s[0] in "#;%!":
+            continue
+        words = s.replace(",", " ").split()
+        if len(words) < n_columns:
+            raise DataError(f"{path}, line {number}: {len(words)} column(s), expected at least "
+                            f"{n_columns} (k, chi).", path=path, line=number, value=line)
+        try:
+            rows.append([float(w) for w in words[:n_columns]])
+        except ValueError:
+            raise DataError(f"{path}, line {number}: {line.strip()!r} is not numeric.",
+                            path=path, line=number, value=line) from None
+    if len(rows) < 4:
+        raise DataError(f"{path}: {len(rows)} data line(s); expected at least 4.", path=path)
+    arr = np.asarray(rows)
+    return tuple(arr[:, i] for i in range(n_columns))
+
+
+_FEFF_CACHE: dict = {}
+
+
+def _read_feffdat_cached(path, reader):
+    """read_feffdat, remembered per (file, size, modification time): FeffPath is frozen."""
+    try:
+        st = Path(path).stat()
+        key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        return reader(path)          # let the reader raise its own DataError
+    if key not in _FEFF_CACHE:
+        if len(_FEFF_CACHE) > 256:
+            _FEFF_CACHE.clear()
+        _FEFF_CACHE[key] = reader(path)
+    return _FEFF_CACHE[key]
+
+
+def _check_keys(mapping, allowed, where):
+    if not isinstance(mapping, Mapping):
+        raise InvalidParameterError(f"{where} must be a table/object. Got {mapping!r}.",
+                                    parameter=where)
+    unknown = sorted(set(mapping) - allowed)
+    if unknown:
+        raise InvalidParameterError(
+            f"Unknown key(s) {', '.join(map(repr, unknown))} in {where}; allowed: "
+            f"{', '.join(sorted(allowed))}.", parameter=unknown[0])
+
+
+def _number_map(mapping, where):
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, Mapping):
+        raise InvalidParameterError(f"'{where}' must map names to numbers. Got {mapping!r}.",
+                                    parameter=where)
+    out = {}
+    for name, value in mapping.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value):
+            raise InvalidParameterError(
+                f"'{where}.{name}' must be a finite number. Got {value!r} instead.",
+                parameter=name, value=value)
+        out[str(name)] = float(value)
+    return out
+
+
+@dataclass(frozen=True)
+class FitSpec:
+    """A validated EXAFS fit specification.
+
+    Attributes
+    ----------
+    variables : dict of str to float
+    constraints : dict of str to str
+    fixed : dict of str to float
+    bounds : dict of str to tuple
+        (min, max), ``None`` for no bound.
+    datasets : tuple of dict
+        Each with ``data`` (Path), ``paths`` (list of dict with ``file`` as Path),
+        ``transform`` (dict), ``epsilon_k`` and ``delta_chi`` (Path or None).
+    base_dir : Path
+        Folder against which relative names were resolved.
+    """
+
+    variables: dict
+    constraints: dict
+    fixed: dict
+    bounds: dict
+    datasets: tuple
+    base_dir: Path
+
+    def problem(self, data_override=None):
+        """Build the :class:`~formulae.exafs.fit.FitProblem` (reads data and path files).
+
+        Parameters
+        ----------
+        data_override : tuple of (k, chi), optional
+            Use this χ(k) for the first dataset instead of its file (for batches); its
+            ``delta_chi`` file, which belongs to the file's spectrum, is then not used.
+        """
+        from .feffdat import read_feffdat
+        from .fit import Dataset, FitPath, FitProblem, Transform
+
+        cache = {}
+        datasets = []
+        for i, d in enumerate(self.datasets):
+            if data_override is not None and i == 0:
+                k, chi = data_override[:2]
+                name = str(data_override[2]) if len(data_override) > 2 else "array"
+            else:
+                k, chi = read_chi_file(d["data"])
+                name = str(d["data"])
+            paths = []
+            for p in d["paths"]:
+                f = p["file"]
+                if f not in cache:
+                    cache[f] = _read_feffdat_cached(f, read_feffdat)
+                params = {key: val for key, val in p.items() if key != "file"}
+                paths.append(FitPath(cache[f], params, label=Path(f).name))
+            delta_chi = None
+            if d.get("delta_chi") is not None and not (data_override is not None and i == 0):
+                kd, dchi = read_chi_file(d["delta_chi"])
+                delta_chi = np.interp(k, kd, dchi)
+            transform = Transform(**d["transform"])
+            datasets.append(Dataset(k, chi, paths, transform, d.get("epsilon_k"), name,
+                                    delta_chi))
+        return FitProblem(datasets, self.variables, constraints=self.constraints,
+                          fixed=self.fixed, bounds=self.bounds)
+
+
+def spec_from_dict(spec: Mapping, base_dir=".") -> FitSpec:
+    """Validate a spec mapping and resolve its file names against ``base_dir``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For unknown keys, missing required keys, bounds with min > max, or bad values; the
+        key is named.
+    """
+    base = Path(base_dir)
+    _check_keys(spec, _TOP_KEYS, "the spec")
+    variables = _number_map(spec.get("variables"), "variables")
+    if not variables:
+        raise InvalidParameterError("The spec needs 'variables' (name -> initial value).",
+                                    parameter="variables")
+    constraints = spec.get("constraints") or {}
+    if not isinstance(constraints, Mapping):
+        raise InvalidParameterError("'constraints' must map names to expressions.",
+                                    parameter="constraints")
+    constraints = {str(k): v for k, v in constraints.items()}
+    fixed = _number_map(spec.get("fixed"), "fixed")
+    bounds = {}
+    for name, pair in (spec.get("bounds") or {}).items():
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise InvalidParameterError(f"'bounds.{name}' must be [min, max]. Got {pair!r}.",
+                                        parameter=name, value=pair)
+        lo, hi = (None if v is None else v for v in pair)
+        for v in (lo, hi):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise InvalidParameterError(
+                    f"'bounds.{name}' must hold numbers or null. Got {pair!r}.", parameter=name,
+                    value=pair)
+        if lo is not None and hi is not None and lo > hi:
+            raise InvalidParameterError(
+                f"'bounds.{name}' has min > max: [{lo!r}, {hi!r}].", parameter=name, value=pair)
+        bounds[str(name)] = (lo, hi)
+
+    def resolve(name, where):
+        if not isinstance(name, str) or not name:
+            raise InvalidParameterError(f"'{where}' must be a file name. Got {name!r}.",
+                                        parameter=where, value=name)
+        p = Path(name)
+        return p if p.is_absolute() else base / p
+
+    default_transform = spec.get("transform")
+    if "datasets" in spec:
+        if "data" in spec or "paths" in spec:
+            raise InvalidParameterError("Give either 'datasets' or top-level 'data' and "
+                                        "'paths', not both.", parameter="datasets")
+        raw = spec["datasets"]
+        if not isinstance(raw, (list, tuple)) or not raw:
+            raise InvalidParameterError("'datasets' must be a non-empty list.",
+                                        parameter="datasets")
+    else:
+        raw = [{key: spec[key] for key in _DATASET_KEYS if key in spec}]
+    datasets = []
+    for i, d in enumerate(raw):
+        where = f"datasets[{i}]" if "datasets" in spec else "the spec"
+        _check_keys(d, _DATASET_KEYS, where)
+        for req in ("data", "paths"):
+            if req not in d:
+                raise InvalidParameterError(f"{where} needs '{req}'.", parameter=req)
+        transform = d.get("transform", default_transform)
+        if transform is None:
+            raise InvalidParameterError(f"{where} needs a 'transform'.", parameter="transform")
+        _check_keys(transform, _TRANSFORM_KEYS, f"'transform' of {where}")
+        paths = []
+        if not isinstance(d["paths"], (list, tuple)) or not d["paths"]:
+            raise InvalidParameterError(f"'paths' of {where} must be a non-empty list.",
+                                        parameter="paths")
+        for j, p in enumerate(d["paths"]):
+            if not isinstance(p, Mapping) or "file" not in p:
+                raise InvalidParameterError(f"paths[{j}] of {where} needs a 'file'.",
+                                            parameter="paths")
+            entry = dict(p)
+            entry["file"] = resolve(p["file"], f"paths[{j}].file")
+            paths.append(entry)
+        datasets.append({
+            "data": resolve(d["data"], "data"), "paths": paths, "transform": dict(transform),
+            "epsilon_k": d.get("epsilon_k"),
+            "delta_chi": resolve(d["delta_chi"], "delta_chi") if d.get("delta_chi") else None,
+        })
+    return FitSpec(variables=variables, constraints=constraints, fixed=fixed, bounds=bounds,
+                   datasets=tuple(datasets), base_dir=base)
+
+
+def read_spec(path) -> FitSpec:
+    """Read a TOML (``.toml``) or JSON spec file; relative names resolve against its folder.
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read or parsed (the file and, for JSON, the line are named).
+    InvalidParameterError
+        If the content does not follow the schema.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the spec ({exc.strerror}).", path=path) from None
+    if path.suffix.lower() == ".toml":
+        import tomllib
+        try:
+            spec = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise DataError(f"{path}: not valid TOML ({exc}).", path=path) from None
+    else:
+        try:
+            spec = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg}).",
+                            path=path, line=exc.lineno) from None
+    return spec_from_dict(spec, path.parent)
