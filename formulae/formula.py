@@ -22,6 +22,28 @@ import sympy
 __all__ = ["Formula"]
 
 
+def _rounded(expr, decimals: int):
+    """Round every float of ``expr`` to ``decimals`` decimals; a nonzero coefficient that would
+    round to zero keeps two significant digits instead, so that no term silently disappears
+    (the additive constant is rounded plainly)."""
+    def one(value):
+        value = float(value)
+        r = round(value, decimals)
+        return float(f"{value:.2g}") if r == 0 and value != 0 else r
+
+    constant, rest = sympy.sympify(expr).as_coeff_Add()
+    if isinstance(constant, sympy.Float):
+        constant = sympy.Float(round(float(constant), decimals), 15)   # may vanish: no term lost
+    return constant + rest.xreplace({f: sympy.Float(one(f), 15) for f in rest.atoms(sympy.Float)})
+
+
+def _exact_text(value) -> str:
+    """A rational as sympy text ("1/2"); a float as its shortest exact repr (17 digits at most,
+    so that the JSON round trip gives back the same float)."""
+    value = sympy.sympify(value)
+    return sympy.sstr(value) if isinstance(value, sympy.Rational) else repr(float(value))
+
+
 @dataclass(frozen=True)
 class Formula:
     """A fitted formula.
@@ -115,7 +137,7 @@ class Formula:
 
         Parameters
         ----------
-        columns : mapping of str to array-like of shape (n_samples,)
+        columns : mapping of str to array-like of shape (n_samples,), or DataFrame
             Feature values in physical units, by name (extra names are ignored).
         standardized : bool, default=False
             Return the prediction in standardized target units instead of physical ones.
@@ -126,7 +148,7 @@ class Formula:
         """
         z = {name: (np.asarray(columns[name], dtype=float) - self.feature_means[name])
              / self.feature_scales[name] for name in self.features}
-        n_samples = len(next(iter(columns.values())))
+        n_samples = len(columns[next(iter(columns))])     # works for a dict or a DataFrame
         y = np.full(n_samples, float(self.intercept))
         symbols = [sympy.Symbol(name) for name in self.features]
         for coefficient, term in zip(self.coefficients, self.terms):
@@ -143,16 +165,14 @@ class Formula:
     def to_latex(self, *, physical: bool = False, decimals: int = 2) -> str:
         """Right-hand side as LaTeX, coefficients rounded to ``decimals`` (rationals kept)."""
         expr = self.expr_physical if physical else self.expr_standardized
-        rounded = expr.xreplace({f: sympy.Float(round(float(f), decimals), 15)
-                                 for f in expr.atoms(sympy.Float)})
+        rounded = _rounded(expr, decimals)
         return sympy.latex(rounded, symbol_names=self._symbol_names(), full_prec=False,
                            min=-(decimals + 3), max=decimals + 6, order="none")
 
     def to_markdown(self, *, physical: bool = False, decimals: int = 2) -> str:
         """Right-hand side as plain text for a Markdown table."""
         expr = self.expr_physical if physical else self.expr_standardized
-        rounded = expr.xreplace({f: sympy.Float(round(float(f), decimals), 15)
-                                 for f in expr.atoms(sympy.Float)})
+        rounded = _rounded(expr, decimals)
         return sympy.sstr(rounded, full_prec=False, order="none").replace("**", "^")
 
     def to_dict(self) -> dict:
@@ -174,8 +194,8 @@ class Formula:
             "feature_means": {k: float(v) for k, v in self.feature_means.items()},
             "feature_scales": {k: float(v) for k, v in self.feature_scales.items()},
             "latex_names": dict(self.latex_names),
-            "exact_coefficients": [sympy.sstr(sympy.sympify(c)) for c in self.coefficients],
-            "exact_intercept": sympy.sstr(sympy.sympify(self.intercept)),
+            "exact_coefficients": [_exact_text(c) for c in self.coefficients],
+            "exact_intercept": _exact_text(self.intercept),
             "groups": [sympy.sstr(g) for g in self.groups],
             "notes": list(self.notes),
         }

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 import sympy
 
 from formulae.formula import Formula
@@ -32,3 +33,19 @@ def test_json_round_trip_keeps_rationals():
     assert back.coefficients[0] == sympy.Rational(1, 2)
     assert back.expr_standardized == formula.expr_standardized
     assert back.to_dict() == formula.to_dict()
+
+
+def test_rounding_never_drops_a_term():
+    x1, x3 = sympy.symbols("x1 x3")
+    f = Formula("y", (x1, x3), (0.5, 0.0012), 1e-13, {"x1": 0.0, "x3": 0.0},
+                {"x1": 1.0, "x3": 1.0}, cv_score=0.9, score=0.9)
+    assert f.to_markdown() == "0.5*x1 + 0.0012*x3"             # intercept 1e-13 rounds away
+    assert f.to_latex() == r"0.5 \mathrm{x1} + 0.0012 \mathrm{x3}"
+
+
+def test_evaluate_accepts_a_data_frame(rng):
+    pd = pytest.importorskip("pandas")
+    formula = _planted()
+    frame = pd.DataFrame({"x1": rng.normal(size=5), "x3": rng.normal(size=5)})
+    np.testing.assert_allclose(formula.evaluate(frame),
+                               formula.evaluate({c: frame[c].to_numpy() for c in frame}))

@@ -1,0 +1,142 @@
+"""``formulae search``: short formulas for columns of a table (see :mod:`formulae.search`)."""
+
+from __future__ import annotations
+
+HELP = "find short formulas for target columns of a table (exact best subsets, CV scores)"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("table", metavar="TABLE.csv",
+                        help="CSV/TSV/whitespace table with a header row")
+    parser.add_argument("--target", action="append", required=True, metavar="COL",
+                        help="column to explain (repeat for several targets)")
+    parser.add_argument("--features", metavar="COLS", default=None,
+                        help="comma-separated feature columns (default: every numeric column "
+                             "that is not a target)")
+    parser.add_argument("--max-terms", type=int, default=3, metavar="K",
+                        help="largest formula size (default 3)")
+    parser.add_argument("--classify", action="store_true",
+                        help="class targets: logistic formulas scored by CV accuracy")
+    parser.add_argument("--seed", type=int, default=0, metavar="S",
+                        help="seed of the cross-validation folds (default 0)")
+    parser.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
+    parser.add_argument("--basis", default="quadratic",
+                        choices=["quadratic", "no_squares", "linear"],
+                        help="basis terms (default quadratic: linear terms and all pairwise "
+                             "products, squares included)")
+    parser.add_argument("--score-tolerance", type=float, default=0.01, metavar="TOL",
+                        help="choose the smallest formula within TOL of the best CV score")
+    parser.add_argument("--simplify", action="store_true",
+                        help="simplify the chosen formulas (rational coefficients, groupings), "
+                             "kept only if the CV score allows")
+    parser.add_argument("--json", metavar="OUT", default=None,
+                        help="write the chosen formula and Pareto front of every target")
+    parser.add_argument("--latex", metavar="OUT", default=None,
+                        help="write a LaTeX (booktabs) table of the chosen formulas")
+    parser.add_argument("--markdown", metavar="OUT", default=None,
+                        help="write a Markdown table of the chosen formulas")
+
+
+def _split(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def run(args) -> int:
+    import json
+
+    from tabulate import tabulate
+
+    from ..errors import DataError
+    from ..io import read_table
+    from ..search import FormulaClassifier, FormulaRegressor
+
+    table = read_table(args.table)
+    targets = list(dict.fromkeys(args.target))
+    for target in targets:
+        table.column(target)                  # DataError naming the file and the columns
+    if args.features is not None:
+        features = _split(args.features)
+        for name in features:
+            table.column(name)
+        both = [name for name in features if name in targets]
+        if both:
+            raise DataError(f"{table.path}: column '{both[0]}' is both a target and a feature",
+                            path=table.path, column=both[0])
+        skipped = []
+    else:
+        candidates = [c for c in table.columns if c not in targets]
+        features = [c for c in candidates if table.is_numeric(c)]
+        skipped = [c for c in candidates if not table.is_numeric(c)]
+        if not features:
+            raise DataError(f"{table.path} has no numeric column besides the targets "
+                            f"({', '.join(targets)})", path=table.path)
+    X = table.numeric(features)
+    if skipped:
+        print(f"non-numeric columns left out of the features: {', '.join(skipped)}")
+
+    output = {"targets": {}}
+    chosen_all = []
+    for target in targets:
+        if args.classify:
+            y = table.column(target)
+            if y.dtype.kind == "f":
+                table.numeric([target])       # NaN/inf cells are named
+            model = FormulaClassifier(max_terms=args.max_terms, basis=args.basis, cv=args.cv,
+                                      score_tolerance=args.score_tolerance,
+                                      feature_names=features, target_name=target,
+                                      random_state=args.seed)
+        else:
+            y = table.numeric([target])[:, 0]
+            model = FormulaRegressor(max_terms=args.max_terms, basis=args.basis, cv=args.cv,
+                                     score_tolerance=args.score_tolerance,
+                                     feature_names=features, target_name=target,
+                                     random_state=args.seed)
+        model.fit(X, y)
+        chosen = model.best_formula_
+        entry = {}
+        if args.simplify:
+            from ..simplify import simplify_formula
+
+            entry["unsimplified"] = chosen.to_dict()
+            chosen = simplify_formula(chosen, X, y, feature_names=features, cv=args.cv,
+                                      score_tolerance=args.score_tolerance,
+                                      classify=args.classify, random_state=args.seed)
+        chosen_all.append(chosen)
+        entry = {"chosen": chosen.to_dict(), "pareto": [f.to_dict() for f in model.pareto_],
+                 **entry}
+        output["targets"][target] = entry
+        print(_report(target, model, chosen, tabulate))
+
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(output, handle, indent=2)
+            handle.write("\n")
+    if args.latex or args.markdown:
+        from ..tables import FormulaTable
+
+        sections = [(f"{f.target}", [f]) for f in chosen_all]
+        FormulaTable(sections).write(latex=args.latex, markdown=args.markdown)
+    return 0
+
+
+def _significant(expr, digits: int = 6) -> str:
+    """Physical-units expression with ``digits`` significant digits (not fixed decimals: a
+    coefficient per eV can be tiny)."""
+    import sympy
+
+    return sympy.sstr(sympy.N(expr, digits), full_prec=False).replace("**", "^")
+
+
+def _report(target, model, chosen, tabulate) -> str:
+    kind = "R²" if chosen.score_kind == "r2" else "accuracy"
+    rows = [(f.n_terms, f"{f.cv_score:.4f}", f"{f.score:.4f}",
+             "exact" if f in model.formulas_ else "prefix", f.to_markdown(decimals=3))
+            for f in model.pareto_]
+    lines = [f"== {target} ==",
+             f"Pareto front (size vs CV {kind}; formulas in standardized variables):",
+             tabulate(rows, headers=("terms", f"CV {kind}", kind, "search", "formula")),
+             f"chosen ({chosen.n_terms} terms, CV {kind} {chosen.cv_score:.4f}):",
+             f"  standardized: {target} = {chosen.to_markdown(decimals=3)}",
+             f"  physical:     {target} = {_significant(chosen.expr_physical)}"]
+    lines += [f"  note: {note}" for note in chosen.notes]
+    return "\n".join(lines) + "\n"
