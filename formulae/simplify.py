@@ -63,7 +63,7 @@ import numpy as np
 from ._validation import check_choice, check_int, check_number
 from .errors import DataError, InvalidParameterError
 from .formula import Formula
-from .rationals import simplest_in_interval
+from .rationals import map_rationals, simplest_in_interval
 
 __all__ = [
     "simplify_formula",
@@ -315,7 +315,7 @@ def _design(formula: Formula, X, feature_names):
 
 
 def _check_params(cv, score_tolerance, max_denominator, z, level, max_relation_coefficient,
-                  chance_level, units, rule):
+                  chance_level, units, rule, alpha=2.0, window=3.0):
     check_int(cv, "cv", owner=_OWNER, low=2)
     check_number(score_tolerance, "score_tolerance", owner=_OWNER, low=0.0)
     check_int(max_denominator, "max_denominator", owner=_OWNER, low=1)
@@ -324,7 +324,9 @@ def _check_params(cv, score_tolerance, max_denominator, z, level, max_relation_c
     check_int(max_relation_coefficient, "max_relation_coefficient", owner=_OWNER, low=1)
     check_number(chance_level, "chance_level", owner=_OWNER, low=0.0, high=1.0)
     check_choice(units, "units", ("standardized", "target"), owner=_OWNER)
-    check_choice(rule, "rule", ("simplest", "nearest"), owner=_OWNER)
+    check_choice(rule, "rule", ("simplest", "nearest", "map"), owner=_OWNER)
+    check_number(alpha, "alpha", owner=_OWNER, low=0.0)
+    check_number(window, "window", owner=_OWNER, low=0.0, low_open=True)
 
 
 # --------------------------------------------------------------------------- PSLQ
@@ -424,6 +426,7 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
                     level: float = 0.05, use_pslq: bool = True,
                     max_relation_coefficient: int = 1, chance_level: float = 0.01,
                     units: str = "standardized", rule: str = "simplest",
+                    alpha: float = 2.0, window: float = 3.0, denominators=None,
                     constants: Sequence[str] | None = None,
                     digits: int | None = None, classify: bool = False,
                     random_state: int = 0) -> SimplificationReport:
@@ -492,7 +495,7 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         cell is not finite, or there are too few rows for the folds.
     """
     _check_params(cv, score_tolerance, max_denominator, z, level, max_relation_coefficient,
-                  chance_level, units, rule)
+                  chance_level, units, rule, alpha, window)
     if digits is not None:
         check_int(digits, "digits", owner=_OWNER, low=1, high=15)
     if not isinstance(formula, Formula):
@@ -542,14 +545,27 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         return ok, p_value, cv_c, theta_c, cov_c
 
     candidates, status = {}, {}
+    significant = [j for j in range(p)
+                   if j == 0 or not theta[j] - z * se[j] <= 0 <= theta[j] + z * se[j]]
+    if rule == "map" and significant:
+        chosen = map_rationals(theta[significant], cov[np.ix_(significant, significant)],
+                               alpha=alpha, z=window, max_denominator=max_denominator,
+                               denominators=denominators,
+                               allow_zero=[j == 0 for j in significant])
+        map_choice = dict(zip(significant, chosen))
+        notes.append(f"rule 'map': jointly most probable rational vector, prior "
+                     f"P(p/q) ∝ q^-{alpha:g}, candidates within ±{window:g} SE, full "
+                     "covariance")
     for j in range(p):
         low, high = theta[j] - z * se[j], theta[j] + z * se[j]
-        if j > 0 and low <= 0 <= high:
+        if j not in significant:
             status[j] = "not significant"
             notes.append(f"{names[j]}: {theta[j]:.4g} ± {se[j]:.2g}, interval holds 0: "
                          "not significant at this z; left as fitted")
             continue
-        if rule == "simplest":
+        if rule == "map":
+            r = map_choice[j]
+        elif rule == "simplest":
             r = simplest_in_interval(theta[j], se[j], z=z, max_denominator=max_denominator)
         else:
             r = Fraction(float(theta[j])).limit_denominator(max_denominator)
@@ -558,6 +574,8 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
             status[j] = "no rational in interval"
             nearest = Fraction(float(theta[j])).limit_denominator(max_denominator)
             _, p_near, cv_near, *_ = check({j: nearest}, [])
+            if rule == "map":
+                low, high = theta[j] - window * se[j], theta[j] + window * se[j]
             notes.append(f"{names[j]}: {theta[j]:.4g} ± {se[j]:.2g}: no rational with "
                          f"denominator ≤ {max_denominator} in [{low:.4g}, {high:.4g}]; left as "
                          f"fitted (forcing the nearest, {nearest}, "
