@@ -201,7 +201,8 @@ def _expression(formula, expr, latex: bool) -> str:
     if latex:
         names = {sympy.Symbol(n): _symbol_latex(formula, n)
                  for n in {s.name for s in expr.free_symbols}}
-        return sympy.latex(expr, symbol_names=names)
+        # \cdot between factors: juxtaposed \mathrm names would read as one word.
+        return sympy.latex(expr, symbol_names=names, mul_symbol="dot")
     return _escape_markdown(sympy.sstr(expr).replace("**", "^").replace("*", "·"))
 
 
