@@ -22,7 +22,6 @@ load_default_dataset     the Fe-O data set shipped with formulae (a formulae.io.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 import re

@@ -8,7 +8,6 @@ FDMNES when it is found and skip otherwise.
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 import time
