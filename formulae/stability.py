@@ -9,6 +9,8 @@ formula_stability          the same for a fitted Formula's size, from the physic
                            returning the frequency of each of the formula's terms
 StabilityResult            frozen result: term names, frequencies, scheme, selector, seed
 restrict_terms             keep only the candidate terms whose frequency reaches a threshold
+stable_terms               the basis terms selected, at some size 1..max_terms, in at least a
+                           fraction ``threshold`` of the refits (the CLI's ``--stable-terms``)
 =========================  ====================================================================
 
 Notes
@@ -48,6 +50,7 @@ __all__ = [
     "selection_frequencies",
     "formula_stability",
     "restrict_terms",
+    "stable_terms",
     "SCHEMES",
     "SELECTORS",
 ]
@@ -353,3 +356,95 @@ def restrict_terms(terms: Sequence, frequencies, threshold: float) -> list:
         raise DataError(f"no term reaches the selection-frequency threshold {threshold}; {top}",
                         value=threshold)
     return kept
+
+
+def stable_terms(X, y, *, feature_names: Sequence[str], threshold: float, max_terms: int,
+                 basis="quadratic", n_resamples: int = 50, scheme: str = "half",
+                 random_state: int = 0) -> dict:
+    """Basis terms selected stably by the exact best subsets of some size 1..``max_terms``.
+
+    The features are standardized on the whole table (``ddof=0``), the basis is evaluated once,
+    and on every resample the exact best subsets of all sizes 1..``max_terms`` are found (one
+    call of :func:`formulae.selection.best_subsets`). A term's frequency is the largest, over
+    the sizes, of the fraction of refits whose best subset of that size holds it; the terms
+    whose frequency reaches ``threshold`` are kept. The resamples are those of
+    :func:`selection_frequencies` with the same ``scheme``, ``n_resamples`` and
+    ``random_state``, so ``by_size[k - 1]`` equals ``selection_frequencies(..., n_terms=k)``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Features in physical units.
+    y : array-like of shape (n_samples,)
+        Target.
+    feature_names : sequence of str
+        Column names of ``X``.
+    threshold : float in [0, 1]
+        Smallest selection frequency of a kept term.
+    max_terms : int
+        Largest subset size refitted.
+    basis : {"quadratic", "no_squares", "linear"} or sequence, default="quadratic"
+        Candidate terms (see :class:`formulae.basis.Basis`).
+    n_resamples, scheme, random_state
+        As in :func:`selection_frequencies`.
+
+    Returns
+    -------
+    dict
+        ``terms``: the kept terms (sympy strings, basis order), to pass as an explicit basis;
+        ``frequencies``: every basis term's frequency (largest over the sizes); ``by_size``:
+        one :class:`StabilityResult` per size; ``threshold``.
+
+    Raises
+    ------
+    DataError
+        If no term reaches ``threshold`` (the most frequent is named), or the data are unusable.
+    InvalidParameterError
+        For a bad ``threshold``, ``max_terms``, ``scheme``, ``n_resamples`` or ``random_state``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((300, 3))
+    >>> y = X[:, 0] - 0.5 * X[:, 1] * X[:, 2] + 0.2 * rng.standard_normal(300)
+    >>> stable_terms(X, y, feature_names=["a", "b", "c"], threshold=0.9, max_terms=2)["terms"]
+    ['a', 'b*c']
+    """
+    from .basis import Basis
+    from .data import Standardizer, as_float_matrix
+    from .selection import best_subsets
+
+    owner = "stable_terms"
+    threshold = check_number(threshold, "threshold", owner=owner, low=0.0, high=1.0)
+    scheme = check_choice(scheme, "scheme", SCHEMES, owner=owner)
+    n_resamples = check_int(n_resamples, "n_resamples", owner=owner, low=2)
+    random_state = check_int(random_state, "random_state", owner=owner, low=0)
+    names = tuple(feature_names)
+    X = as_float_matrix(X, names)
+    y = np.asarray(y, dtype=float)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise DataError(f"y must be 1-D with {X.shape[0]} rows (as X); got shape {y.shape}.")
+    if not np.all(np.isfinite(y)):
+        raise DataError(f"y must be finite; row {int(np.flatnonzero(~np.isfinite(y))[0])} is "
+                        f"{y[~np.isfinite(y)][0]!r}.")
+    base = Basis(names, basis)
+    max_terms = check_int(max_terms, "max_terms", owner=owner, low=1, high=base.n_terms)
+    n_rows = X.shape[0] // 2 if scheme == "half" else X.shape[0]
+    if n_rows < max_terms + 2:
+        raise DataError(f"{X.shape[0]} rows are too few for {scheme}-sample refits: each refit "
+                        f"has {n_rows} rows and needs at least {max_terms + 2}.")
+    B = base.evaluate(Standardizer(names).fit_transform(X))
+    rng = np.random.default_rng(random_state)
+    counts = np.zeros((max_terms, base.n_terms))
+    for rows in _resample_rows(B.shape[0], n_resamples, scheme, rng):
+        for k, level in enumerate(best_subsets(B[rows], y[rows], max_terms, n_keep=1)):
+            counts[k, np.unique(np.asarray(level.subsets[0], dtype=int))] += 1
+    by_size = tuple(
+        StabilityResult(term_names=base.term_names, frequencies=counts[k] / n_resamples,
+                        n_resamples=n_resamples, scheme=scheme, selector="best_subset",
+                        n_terms=k + 1, random_state=random_state)
+        for k in range(max_terms))
+    frequencies = dict(zip(base.term_names, (counts.max(axis=0) / n_resamples).tolist()))
+    kept = restrict_terms(list(base.term_names), frequencies, threshold)
+    return {"terms": kept, "frequencies": frequencies, "by_size": by_size,
+            "threshold": threshold}

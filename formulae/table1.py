@@ -25,6 +25,8 @@ comparison_markdown        the side-by-side page (docs/table1.md)
 table1                     the whole Table 1 on a sample in the shared layout
 default_data_folder        where the shared Fe(SiO4)N sample is looked for
 Table1Result               frozen result of table1: rows, comparison with the paper, timings
+sample_columns             structure labels and descriptors of a sample, computed as table1 does
+validate_table1            score table1's formulas on a second sample (external validation)
 =========================  ===================================================================
 """
 
@@ -56,6 +58,8 @@ __all__ = [
     "comparison_markdown",
     "table1",
     "Table1Result",
+    "sample_columns",
+    "validate_table1",
 ]
 
 #: Structure columns: (column, words, LaTeX symbol).
@@ -325,6 +329,9 @@ class Table1Result:
         least the paper's.
     timings : dict
         Seconds spent in each step.
+    columns : dict of str to ndarray
+        The structure labels and descriptors the structure and spectrum rows were searched on
+        (one value per spectrum used), for :func:`validate_table1`.
     """
 
     rows: tuple
@@ -333,6 +340,7 @@ class Table1Result:
     shift_per_charge: float
     comparison: tuple = ()
     timings: dict = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)
 
 
 def default_data_folder():
@@ -399,22 +407,11 @@ def table1(data=None, *, n_spectra: int | None = None, max_terms: int = 3,
     if data is None:
         data = default_data_folder()
     sample = data if hasattr(data, "spectra") else read_sample(data)
-    labels = [name for name, _, _ in STRUCTURE_LABELS]
-    params = {name: np.asarray(sample.params.column(name), dtype=float) for name in labels}
-    keep = np.all([np.isfinite(v) for v in params.values()], axis=0)
-    n_dropped = int((~keep).sum())
-    index = np.flatnonzero(keep)
-    if n_spectra is not None and n_spectra < index.size:
-        rng = np.random.default_rng(random_state)
-        index = np.sort(rng.choice(index, size=n_spectra, replace=False))
-    spectra = np.asarray(sample.spectra, dtype=float)[index]
-    columns = {name: values[index] for name, values in params.items()}
-
-    say(f"descriptors of {index.size} spectra")
+    say(f"descriptors of the spectra of {getattr(sample, 'path', None) or 'the sample'}")
     start = time.perf_counter()
-    descriptors = descriptor_table(sample.energy, spectra)
-    columns.update({name: np.asarray(descriptors[name], dtype=float) for name in DESCRIPTOR_NAMES})
+    columns, index, n_dropped, spectra = _sample_columns(sample, n_spectra, random_state)
     timings["descriptors"] = time.perf_counter() - start
+    trained_on = dict(columns)
 
     start = time.perf_counter()
     rows = search_relations(columns, max_terms=max_terms, max_terms_for={"stdDist": max_terms_std},
@@ -445,7 +442,130 @@ def table1(data=None, *, n_spectra: int | None = None, max_terms: int = 3,
                                         random_state=random_state)
     return Table1Result(rows=tuple(rows), n_spectra=int(index.size), n_dropped=n_dropped,
                         shift_per_charge=float(shift_per_charge), comparison=comparison,
-                        timings=timings)
+                        timings=timings, columns=trained_on)
+
+
+def _sample_columns(sample, n_spectra, random_state):
+    """Labels and descriptors of the labelled spectra (a seeded subset of ``n_spectra``)."""
+    from .xanes import descriptor_table
+
+    labels = [name for name, _, _ in STRUCTURE_LABELS]
+    params = {name: np.asarray(sample.params.column(name), dtype=float) for name in labels}
+    keep = np.all([np.isfinite(v) for v in params.values()], axis=0)
+    n_dropped = int((~keep).sum())
+    index = np.flatnonzero(keep)
+    if n_spectra is not None and n_spectra < index.size:
+        rng = np.random.default_rng(random_state)
+        index = np.sort(rng.choice(index, size=n_spectra, replace=False))
+    spectra = np.asarray(sample.spectra, dtype=float)[index]
+    columns = {name: values[index] for name, values in params.items()}
+    descriptors = descriptor_table(sample.energy, spectra)
+    columns.update({name: np.asarray(descriptors[name], dtype=float) for name in DESCRIPTOR_NAMES})
+    return columns, index, n_dropped, spectra
+
+
+def sample_columns(data, *, n_spectra: int | None = None, random_state: int = 0) -> dict:
+    """Structure labels and spectrum descriptors of a sample, computed exactly as :func:`table1`.
+
+    Parameters
+    ----------
+    data : str, path-like or Sample
+        Folder in the shared (PyFitIt) layout, with ``CN``, ``avgDist`` and ``stdDist`` columns
+        in ``params.csv``, or a sample.
+    n_spectra : int, optional
+        A seeded random subset of this many labelled spectra (all when omitted).
+    random_state : int, default=0
+        Seed of the subset.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``CN``, ``avgDist``, ``stdDist`` and the descriptors :data:`DESCRIPTOR_NAMES`, one value
+        per labelled spectrum (rows with a missing label are left out).
+
+    Raises
+    ------
+    DataError
+        If the folder, a file or a label column is missing, or no spectrum is labelled.
+    """
+    from .io import read_sample
+
+    sample = data if hasattr(data, "spectra") else read_sample(data)
+    if n_spectra is not None:
+        n_spectra = check_int(n_spectra, "n_spectra", owner="sample_columns", low=1)
+    columns, index, _, _ = _sample_columns(sample, n_spectra, random_state)
+    if index.size == 0:
+        where = getattr(sample, "path", None) or "sample"
+        raise DataError(f"{where}: no spectrum has all of CN, avgDist and stdDist.",
+                        path=getattr(sample, "path", None))
+    return columns
+
+
+def validate_table1(result: Table1Result, other, *, max_drop: float = 0.1,
+                    n_spectra: int | None = None, random_state: int = 0,
+                    other_name: str | None = None) -> tuple:
+    """Score Table 1's structure and spectrum formulas on a second sample.
+
+    The second sample's descriptors are computed as for the training one
+    (:func:`sample_columns`); every row's simplified formula and its Pareto front (the best
+    formula of each size that beats every smaller one in CV score) are scored on it by
+    :func:`formulae.validation.validate_formulas`. The oxidation-state rows are left out: their
+    states are simulated on the training spectra only.
+
+    Parameters
+    ----------
+    result : Table1Result
+        Output of :func:`table1` (its ``columns`` are the training table).
+    other : str, path-like, Sample or mapping of str to array-like
+        The second set: a folder in the shared layout, a sample, or its columns (as returned
+        by :func:`sample_columns`).
+    max_drop : float, default=0.1
+        A formula is flagged when its R² on ``other`` is more than this below its CV R².
+    n_spectra : int, optional
+        Use a seeded subset of this many spectra of ``other``.
+    random_state : int, default=0
+        Seed of that subset.
+    other_name : str, optional
+        Name of the second set in the output (default: its folder).
+
+    Returns
+    -------
+    tuple of dict
+        One per structure or spectrum row: ``section``, ``target``, ``chosen`` (the validation
+        dict of the simplified formula) and ``pareto`` (one per Pareto formula), each dict as
+        returned by :func:`formulae.validation.validate_formulas`.
+
+    Raises
+    ------
+    DataError
+        If ``result`` holds no training columns, or ``other`` lacks a column or holds a
+        non-finite value.
+    """
+    from .io import Table
+    from .search import pareto_front
+    from .validation import validate_formulas
+
+    if not result.columns:
+        raise DataError("the Table1Result holds no training columns (made by an older "
+                        "formulae?); rerun table1 before validating.")
+    if isinstance(other, Mapping):
+        columns = {name: np.asarray(values, dtype=float) for name, values in other.items()}
+        name = other_name or "other set"
+    else:
+        columns = sample_columns(other, n_spectra=n_spectra, random_state=random_state)
+        name = other_name or str(getattr(other, "path", None) or other)
+    train = Table.from_columns(result.columns, path="training set")
+    table_other = Table.from_columns(columns, path=name)
+    out = []
+    for row in result.rows:
+        if row.section == "oxidation":
+            continue
+        pareto = pareto_front(list(row.formulas)) if row.formulas else [row.formula]
+        results = validate_formulas([row.simplified, *pareto], train, table_other,
+                                    max_drop=max_drop)
+        out.append({"section": row.section, "target": row.target, "chosen": results[0],
+                    "pareto": results[1:]})
+    return tuple(out)
 
 
 def refit_terms_cv(columns: Mapping[str, np.ndarray], terms: Sequence[str], y, *,

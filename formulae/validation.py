@@ -218,7 +218,7 @@ def format_validation(results: Sequence[dict], *, decimals: int = 3) -> str:
     from tabulate import tabulate
 
     def number(value):
-        return "n/a" if value is None else f"{value:.{decimals}f}"
+        return None if value is None else float(value)
 
     rows = []
     for r in results:
@@ -228,4 +228,5 @@ def format_validation(results: Sequence[dict], *, decimals: int = 3) -> str:
                      number(r["r2_corr"]), number(r["drop"]),
                      "DROPS" if r["flagged"] else "", shift])
     return tabulate(rows, headers=["target", "terms", "CV R2", "R2 other", "corr2 other",
-                                   "drop", "flag", "largest shift (sd)"])
+                                   "drop", "flag", "largest shift (sd)"],
+                    floatfmt=f".{decimals}f", missingval="n/a")

@@ -370,3 +370,135 @@ def test_explicit_basis(rng):
     model = FormulaRegressor(max_terms=2, basis=["x0*x1", "x2**2", "x1"]).fit(X, y)
     assert model.basis_.term_names == ("x0*x1", "x2**2", "x1")
     assert sorted(map(str, model.best_formula_.terms)) == ["x0*x1", "x2**2"]
+
+
+# ------------------------------------------------------------------ --validate, --stability
+@pytest.fixture
+def shifted_pair(tmp_path):
+    """Training table and the same rows with descriptor 'a' moved by 1.5 (0.75 sd)."""
+    rng = np.random.default_rng(7)
+    n = 240
+    a, b, c = rng.normal(5.0, 2.0, n), rng.normal(-1.0, 0.5, n), rng.normal(0.0, 3.0, n)
+    y1 = 2.0 * a + b + 0.05 * rng.normal(size=n)
+    y2 = b - c + 0.05 * rng.normal(size=n)
+    train, other = tmp_path / "train.csv", tmp_path / "other.csv"
+    write_table(train, {"a": a, "b": b, "c": c, "y1": y1, "y2": y2})
+    write_table(other, {"a": a + 1.5, "b": b, "c": c, "y1": y1, "y2": y2})
+    return train, other
+
+
+def test_cli_validate_flags_the_formulas_on_the_shifted_descriptor(shifted_pair, tmp_path,
+                                                                   capsys):
+    from sklearn.metrics import r2_score
+
+    from formulae.io import read_table
+
+    train, other = shifted_pair
+    out = tmp_path / "v.json"
+    assert main(["search", str(train), "--target", "y1", "--target", "y2", "--features",
+                 "a,b,c", "--basis", "linear", "--max-terms", "2", "--validate", str(other),
+                 "--max-drop", "0.1", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"validation on {other}" in printed and "DROPS" in printed
+    data = json.loads(out.read_text())["targets"]
+    t = read_table(other)
+    for target, uses_a in (("y1", True), ("y2", False)):
+        entries = [data[target]["chosen"], *data[target]["pareto"]]
+        for f in entries:
+            v = f["validation"]
+            # Independent route: the physical formula string, evaluated by sympy on the other
+            # table, scored by scikit-learn.
+            expr = sympy.sympify(f["formula_physical"])
+            symbols = sorted(expr.free_symbols, key=str)
+            pred = sympy.lambdify(symbols, expr, "numpy")(*(t.column(s.name) for s in symbols))
+            pred = np.broadcast_to(pred, (t.n_rows,))
+            assert v["r2"] == pytest.approx(r2_score(t.column(target), pred), abs=1e-9)
+            assert v["flagged"] is ("a" in f["terms"]) and v["max_drop"] == 0.1
+            if "a" not in f["terms"]:
+                # Unchanged descriptors: the R² on the other table is the in-sample R².
+                assert v["r2"] == pytest.approx(f["score"], abs=1e-9)
+            else:
+                assert v["shifts"]["a"] == pytest.approx(1.5 / read_table(train)
+                                                         .column("a").std(), rel=1e-9)
+        assert data[target]["chosen"]["validation"]["flagged"] is uses_a
+    assert set(data["y1"]["chosen"]["terms"]) == {"a", "b"}
+    assert set(data["y2"]["chosen"]["terms"]) == {"b", "c"}
+
+
+def test_cli_validate_missing_column_in_other_table(shifted_pair, tmp_path, capsys):
+    train, _ = shifted_pair
+    short = tmp_path / "short.csv"
+    short.write_text("a,b,y1\n1,2,3\n")
+    assert main(["search", str(train), "--target", "y1", "--features", "a,b,c",
+                 "--validate", str(short)]) == 2
+    # Checked before the search: the file and the columns are named.
+    assert "short.csv has no column 'c'; columns are: a, b, y1" in capsys.readouterr().err
+
+
+def test_cli_stability_and_stable_terms(shifted_pair, tmp_path, capsys):
+    from formulae.io import read_table
+    from formulae.stability import stable_terms
+
+    train, _ = shifted_pair
+    out = tmp_path / "s.json"
+    assert main(["search", str(train), "--target", "y2", "--features", "a,b,c",
+                 "--max-terms", "3", "--stability", "20", "--stable-terms", "0.9",
+                 "--seed", "2", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    data = json.loads(out.read_text())["targets"]["y2"]
+    t = read_table(train)
+    X, y = t.numeric(["a", "b", "c"]), t.column("y2")
+    # The restriction: terms kept are those of stable_terms on the same seed and refits.
+    stable = stable_terms(X, y, feature_names=["a", "b", "c"], threshold=0.9, max_terms=3,
+                          n_resamples=20, random_state=2)
+    assert data["stable_terms"]["terms"] == stable["terms"] == ["b", "c"]
+    assert "stable terms (selected in >= 0.9 of 20" in printed
+    assert "max_terms lowered to 2" in printed
+    assert all(set(f["terms"]) <= {"b", "c"} for f in data["pareto"])
+    # Frequencies next to the chosen formula: both planted terms in every refit.
+    assert data["chosen"]["stability"] == {"b": 1.0, "c": 1.0}
+    assert "stability (selection frequency over 20 half-sample refits" in printed
+    assert "b 1.00, c 1.00" in printed
+
+
+def test_cli_stability_frequencies_are_formula_stabilitys(tmp_path):
+    from formulae.formula import Formula as F
+    from formulae.io import read_table
+    from formulae.stability import formula_stability
+
+    # A close call: 'a' and its near copy 'd' explain y equally well.
+    rng = np.random.default_rng(11)
+    a = rng.normal(size=120)
+    d = a + 0.05 * rng.normal(size=120)
+    y = a + d + 1.0 * rng.normal(size=120)
+    path = tmp_path / "close.csv"
+    write_table(path, {"a": a, "d": d, "y": y})
+    out = tmp_path / "s.json"
+    assert main(["search", str(path), "--target", "y", "--basis", "linear", "--max-terms", "1",
+                 "--stability", "20", "--seed", "3", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())["targets"]["y"]
+    t = read_table(path)
+    chosen = F.from_dict(data["chosen"])
+    direct = formula_stability(chosen, t.numeric(["a", "d"]), t.column("y"),
+                               feature_names=["a", "d"], basis="linear", n_resamples=20,
+                               random_state=3)
+    assert data["chosen"]["stability"] == direct["terms"]
+    assert data["selection_frequencies"]["frequencies"] == direct["result"].as_dict()
+    frequencies = data["selection_frequencies"]["frequencies"]
+    assert 0.0 < frequencies["a"] < 1.0 and frequencies["a"] + frequencies["d"] == 1.0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--target", "state", "--classify", "--stability", "5"],
+     "--stability and --stable-terms apply to regression targets"),
+    (["--target", "y", "--stability", "1"], "--stability must be at least 2 refits; got 1"),
+    (["--target", "y", "--stable-terms", "1.5"],
+     "'threshold' parameter of stable_terms must be a float in [0.0, 1.0]"),
+    (["--target", "y", "--validate", "missing.csv"], "missing.csv"),
+    (["--target", "y", "--validate", "SELF", "--max-drop", "-1"],
+     "The 'max_drop' parameter of formulae search must be"),
+])
+def test_cli_stability_and_validate_errors(table, capsys, argv, message):
+    argv = [str(table) if a == "SELF" else a for a in argv]
+    assert main(["search", str(table), *argv]) == 2
+    assert message in capsys.readouterr().err

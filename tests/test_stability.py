@@ -17,8 +17,9 @@ from formulae.basis import Basis
 from formulae.errors import DataError, InvalidParameterError
 from formulae.formula import Formula
 from formulae.planted import FEATURE_NAMES, PLANTED_FORMULAS, planted_data
+from formulae.data import Standardizer
 from formulae.stability import (StabilityResult, formula_stability, restrict_terms,
-                                selection_frequencies)
+                                selection_frequencies, stable_terms)
 
 
 def _brute_force_pair(B, y):
@@ -147,3 +148,28 @@ def test_errors(rng):
     result = selection_frequencies(B, y, n_terms=1, n_resamples=4)
     with pytest.raises(InvalidParameterError, match="'x' is not a basis term"):
         result.frequency("x")
+
+
+def test_stable_terms_is_the_largest_frequency_over_sizes():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((160, 3)) * [1.0, 3.0, 0.5] + [0.0, 10.0, -2.0]
+    z = (X - X.mean(0)) / X.std(0)
+    y = z[:, 0] - 0.6 * z[:, 1] * z[:, 2] + 0.4 * rng.standard_normal(160)
+    names = ["a", "b", "c"]
+    report = stable_terms(X, y, feature_names=names, threshold=0.9, max_terms=3,
+                          n_resamples=12, random_state=3)
+    basis = Basis(names)
+    B = basis.evaluate(Standardizer(names).fit_transform(X))
+    per_size = [selection_frequencies(B, y, term_names=basis.term_names, n_terms=k,
+                                      n_resamples=12, random_state=3) for k in (1, 2, 3)]
+    for k, direct in enumerate(per_size):
+        np.testing.assert_array_equal(report["by_size"][k].frequencies, direct.frequencies)
+    expected = np.max([d.frequencies for d in per_size], axis=0)
+    assert list(report["frequencies"].values()) == expected.tolist()
+    assert report["terms"] == [t for t, f in zip(basis.term_names, expected) if f >= 0.9]
+    assert report["terms"] == ["a", "b*c"]           # the planted terms, and only they
+    with pytest.raises(InvalidParameterError, match="'threshold' parameter of stable_terms"):
+        stable_terms(X, y, feature_names=names, threshold=1.5, max_terms=2)
+    with pytest.raises(DataError, match="no term reaches the selection-frequency threshold"):
+        stable_terms(X, rng.standard_normal(160), feature_names=names, threshold=1.0,
+                     max_terms=1, n_resamples=10)

@@ -8,7 +8,8 @@ import pytest
 from formulae import cli
 from formulae.errors import DataError
 from formulae.table1 import (DESCRIPTOR_NAMES, REFERENCE_ROWS, REFERENCE_TERMS, comparison_markdown,
-                             refit_terms_cv, relation_table, table1)
+                             refit_terms_cv, relation_table, sample_columns, table1,
+                             validate_table1)
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +110,93 @@ def test_bad_arguments_are_named(tmp_path):
         table1(tmp_path, n_spectra=3)
     with pytest.raises(DataError, match="no such folder"):
         table1(tmp_path / "missing")
+
+
+# ------------------------------------------------------------------ external validation
+ENERGIES = ("EdgeE", "MaxE", "MinE")
+
+
+def test_validate_table1_on_the_same_set_gives_the_in_sample_scores(subset):
+    checks = validate_table1(subset, subset.columns)
+    assert [c["target"] for c in checks] == ["CN", "avgDist", "stdDist", "Edgeslope",
+                                             "Maxcurv", "MinE", "Minint"]
+    for check in checks:
+        row = next(r for r in subset.rows if r.target == check["target"])
+        # The Pareto front, recomputed: each size that beats every smaller one in CV score.
+        pareto = [f for i, f in enumerate(row.formulas)
+                  if all(f.cv_score > g.cv_score for g in row.formulas[:i])]
+        assert [v["formula"] for v in check["pareto"]] == [
+            str(f.expr_standardized) for f in pareto]
+        for f, v in zip(pareto, check["pareto"]):
+            assert v["r2"] == pytest.approx(f.score, abs=1e-9)     # least-squares R²
+            assert v["flagged"] is False
+            assert all(abs(s) < 1e-9 for s in v["shifts"].values())    # rounding only
+        assert check["chosen"]["r2"] == pytest.approx(check["chosen"]["r2_train"], abs=1e-12)
+
+
+def test_validate_table1_energy_shift_closed_forms(subset):
+    """Every energy descriptor moved by 3 eV: a formula predicting MinE from the structure
+    loses exactly 9 / var(MinE) of R² (least-squares residuals have zero mean); the other
+    spectrum rows keep their in-sample R²; the shifts are 3 eV in training sd."""
+    delta = 3.0
+    other = {k: v + delta if k in ENERGIES else v for k, v in subset.columns.items()}
+    checks = {c["target"]: c for c in validate_table1(subset, other, max_drop=0.1)}
+    var_min_e = subset.columns["MinE"].var()
+    for check in checks.values():
+        row = next(r for r in subset.rows if r.target == check["target"])
+        for v in check["pareto"]:
+            f = next(f for f in row.formulas if str(f.expr_standardized) == v["formula"])
+            if check["target"] == "MinE":
+                assert v["r2"] == pytest.approx(f.score - delta ** 2 / var_min_e, abs=1e-9)
+                assert v["r2_corr"] == pytest.approx(f.score, abs=1e-9)
+            elif row.section == "spectrum":
+                assert v["r2"] == pytest.approx(f.score, abs=1e-9)
+            for name in set(v["shifts"]) & set(ENERGIES):
+                expected = delta / subset.columns[name].std()
+                assert v["shifts"][name] == pytest.approx(expected, rel=1e-9)
+    # 9 / var(MinE) is about 0.19 here (sd of MinE about 7 eV): above max_drop=0.1.
+    assert 0.15 < delta ** 2 / var_min_e < 0.25
+    assert checks["MinE"]["chosen"]["flagged"] is True
+    assert all(v["flagged"] for v in checks["MinE"]["pareto"])
+    assert checks["Minint"]["chosen"]["flagged"] is False
+    # CN from the descriptors rests on the edge energy: it does not survive a 3 eV drift.
+    assert checks["CN"]["chosen"]["flagged"] is True
+
+
+def test_table1_command_validate(shared_data, tmp_path, capsys):
+    from formulae.io import Sample, Table, read_sample, write_sample
+
+    sample = read_sample(shared_data / "xanes" / "fesio4" / "sampleWithDescriptors")
+    labelled = np.flatnonzero(np.isfinite(sample.params.column("avgDist")))
+    index = np.sort(np.random.default_rng(1).choice(labelled, 200, replace=False))
+    params = Table.from_columns({c: sample.params.column(c)[index]
+                                 for c in ("CN", "avgDist", "stdDist")})
+    write_sample(tmp_path / "train", Sample(params=params, energy=sample.energy,
+                                            spectra=sample.spectra[index]))
+    write_sample(tmp_path / "other", Sample(params=params, energy=sample.energy + 3.0,
+                                            spectra=sample.spectra[index]))
+    out = tmp_path / "t1.json"
+    assert cli.main(["table1", "--data", str(tmp_path / "train"), "--max-terms", "2",
+                     "--max-terms-std", "2", "--out", str(tmp_path), "--json", str(out),
+                     "--validate", str(tmp_path / "other"), "--max-drop", "0.1"]) == 0
+    printed = capsys.readouterr().out
+    assert f"validation on {tmp_path / 'other'} (200 spectra" in printed and "DROPS" in printed
+    rows = {r["target"]: r for r in json.loads(out.read_text())["rows"]
+            if r["section"] != "oxidation"}
+    assert all("validation" in r and r["pareto"] for r in rows.values())
+    assert all(r["validation"]["formula"] == r["formula"] for r in rows.values())
+    var_min_e = sample_columns(tmp_path / "train")["MinE"].var()
+    for p in rows["MinE"]["pareto"]:
+        v = p["validation"]
+        assert v["r2"] == pytest.approx(v["r2_train"] - 9.0 / var_min_e, abs=1e-9)
+        assert v["n_other"] == 200 and v["other"] == str(tmp_path / "other")
+    assert rows["Minint"]["validation"]["flagged"] is False
+    assert rows["CN"]["validation"]["flagged"] is True
+
+
+def test_validate_table1_errors(subset, tmp_path):
+    columns = {k: v for k, v in subset.columns.items() if k != "MaxE"}
+    with pytest.raises(DataError, match="other set has no column 'MaxE'"):
+        validate_table1(subset, columns)
+    with pytest.raises(DataError, match="no such folder"):
+        validate_table1(subset, tmp_path / "missing")

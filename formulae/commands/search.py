@@ -35,6 +35,19 @@ def add_arguments(parser) -> None:
                         help="write a LaTeX (booktabs) table of the chosen formulas")
     parser.add_argument("--markdown", metavar="OUT", default=None,
                         help="write a Markdown table of the chosen formulas")
+    parser.add_argument("--validate", metavar="OTHER.csv", default=None,
+                        help="score every Pareto formula on a second table with the same "
+                             "columns (R², squared correlation, descriptor shifts)")
+    parser.add_argument("--max-drop", type=float, default=0.1, metavar="D",
+                        help="with --validate: flag formulas whose R² on OTHER is more than D "
+                             "below their CV R² (default 0.1)")
+    parser.add_argument("--stability", type=int, default=None, metavar="N",
+                        help="selection frequency of every term of each chosen formula over N "
+                             "seeded half-sample refits (regression targets)")
+    parser.add_argument("--stable-terms", type=float, default=None, metavar="THRESHOLD",
+                        help="search only the basis terms whose selection frequency (best "
+                             "subsets of some size 1..K over half-samples; --stability N "
+                             "refits, default 50) reaches THRESHOLD in [0, 1]")
 
 
 def _split(text: str) -> list[str]:
@@ -46,11 +59,20 @@ def run(args) -> int:
 
     from tabulate import tabulate
 
-    from ..errors import DataError
+    from ..errors import DataError, InvalidParameterError
     from ..io import read_table
     from ..search import FormulaClassifier, FormulaRegressor
 
+    if args.classify and (args.stability is not None or args.stable_terms is not None):
+        raise InvalidParameterError(
+            "--stability and --stable-terms apply to regression targets (least-squares best "
+            "subsets); got --classify.", parameter="stability")
+    if args.stability is not None and args.stability < 2:
+        raise InvalidParameterError(f"--stability must be at least 2 refits; got "
+                                    f"{args.stability}.", parameter="stability",
+                                    value=args.stability)
     table = read_table(args.table)
+    other = read_table(args.validate) if args.validate else None
     targets = list(dict.fromkeys(args.target))
     for target in targets:
         table.column(target)                  # DataError naming the file and the columns
@@ -73,24 +95,46 @@ def run(args) -> int:
     X = table.numeric(features)
     if skipped:
         print(f"non-numeric columns left out of the features: {', '.join(skipped)}")
+    if other is not None:
+        from .._validation import check_number
+        from ..validation import format_validation, validate_formulas
+
+        check_number(args.max_drop, "max_drop", owner="formulae search", low=0.0)
+
+        for name in [*targets, *features]:
+            other.column(name)                # fail before the search, naming the column
+    n_resamples = 50 if args.stability is None else args.stability
 
     output = {"targets": {}}
     chosen_all = []
     for target in targets:
+        basis, before, lines = args.basis, [], []
         if args.classify:
             y = table.column(target)
             if y.dtype.kind == "f":
                 table.numeric([target])       # NaN/inf cells are named
-            model = FormulaClassifier(max_terms=args.max_terms, basis=args.basis, cv=args.cv,
-                                      score_tolerance=args.score_tolerance,
-                                      feature_names=features, target_name=target,
-                                      random_state=args.seed)
         else:
             y = table.numeric([target])[:, 0]
-            model = FormulaRegressor(max_terms=args.max_terms, basis=args.basis, cv=args.cv,
-                                     score_tolerance=args.score_tolerance,
-                                     feature_names=features, target_name=target,
-                                     random_state=args.seed)
+        max_terms = args.max_terms
+        stable = None
+        if args.stable_terms is not None:
+            from ..stability import stable_terms
+
+            stable = stable_terms(X, y, feature_names=features, threshold=args.stable_terms,
+                                  max_terms=args.max_terms, basis=args.basis,
+                                  n_resamples=n_resamples, random_state=args.seed)
+            basis = stable["terms"]
+            before.append(f"stable terms (selected in >= {args.stable_terms:g} of "
+                         f"{n_resamples} half-sample refits at some size 1..{args.max_terms}): "
+                         f"{len(basis)} of {len(stable['frequencies'])}: {', '.join(basis)}")
+            if len(basis) < max_terms:
+                max_terms = len(basis)
+                before.append(f"note: max_terms lowered to {max_terms}, the number of stable "
+                             "terms")
+        cls = FormulaClassifier if args.classify else FormulaRegressor
+        model = cls(max_terms=max_terms, basis=basis, cv=args.cv,
+                    score_tolerance=args.score_tolerance, feature_names=features,
+                    target_name=target, random_state=args.seed)
         model.fit(X, y)
         chosen = model.best_formula_
         entry = {}
@@ -104,8 +148,32 @@ def run(args) -> int:
         chosen_all.append(chosen)
         entry = {"chosen": chosen.to_dict(), "pareto": [f.to_dict() for f in model.pareto_],
                  **entry}
+        if stable is not None:
+            entry["stable_terms"] = {"threshold": stable["threshold"],
+                                     "n_resamples": n_resamples, "terms": stable["terms"],
+                                     "frequencies": stable["frequencies"]}
+        if args.stability is not None:
+            from ..stability import formula_stability
+
+            report = formula_stability(model.best_formula_, X, y, feature_names=features,
+                                       basis=basis, n_resamples=n_resamples,
+                                       random_state=args.seed)
+            entry["chosen"]["stability"] = report["terms"]
+            entry["selection_frequencies"] = report["result"].to_dict()
+            lines.append(_stability_line(report, model.best_formula_.n_terms, n_resamples))
+        if other is not None:
+            results = validate_formulas([chosen, *model.pareto_], table, other,
+                                        max_drop=args.max_drop)
+            entry["chosen"]["validation"] = results[0]
+            for f_dict, result in zip(entry["pareto"], results[1:]):
+                f_dict["validation"] = result
+            lines.append(f"validation on {other.path} (Pareto front; flagged when the R² "
+                         f"drops by more than {args.max_drop:g} below the CV R²):")
+            lines.append(format_validation(results[1:]))
+            lines.append(f"chosen formula on {other.path}: {_validation_line(results[0])}")
         output["targets"][target] = entry
-        print(_report(target, model, chosen, tabulate))
+        head, body = _report(target, model, chosen, tabulate).split("\n", 1)
+        print("\n".join([head, *before, body]) + "".join(f"{x}\n" for x in lines))
 
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
@@ -117,6 +185,19 @@ def run(args) -> int:
         sections = [(f"{f.target}", [f]) for f in chosen_all]
         FormulaTable(sections).write(latex=args.latex, markdown=args.markdown)
     return 0
+
+
+def _validation_line(result) -> str:
+    if result["r2"] is None:
+        return result["note"]
+    return (f"R² {result['r2']:.4f}, squared correlation {result['r2_corr']:.4f}, "
+            f"drop {result['drop']:+.4f}: {result['note']}")
+
+
+def _stability_line(report, n_terms, n_resamples) -> str:
+    terms = ", ".join(f"{t} {f:.2f}" for t, f in report["terms"].items())
+    return (f"  stability (selection frequency over {n_resamples} half-sample refits of the "
+            f"best {n_terms}-term subset): {terms}")
 
 
 def _significant(expr, digits: int = 6) -> str:

@@ -1,4 +1,4 @@
-"""``formulae table1 [--data DIR] [--json OUT] [--out DIR] [--compare PAGE.md]``."""
+"""``formulae table1 [--data DIR] [--json OUT] [--out DIR] [--compare PAGE.md] [--validate DIR]``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,13 @@ def add_arguments(parser) -> None:
                         help="largest formula size for stdDist (9, as in the paper)")
     parser.add_argument("--no-simplify", action="store_true", help="keep the raw formulas")
     parser.add_argument("--seed", type=int, default=0, help="seed (0)")
+    parser.add_argument("--validate", default=None, metavar="DIR",
+                        help="score every structure and spectrum formula (chosen and Pareto "
+                             "front) on a second sample in the same layout, its descriptors "
+                             "computed the same way")
+    parser.add_argument("--max-drop", type=float, default=0.1, metavar="D",
+                        help="with --validate: flag formulas whose R² on DIR is more than D "
+                             "below their CV R² (default 0.1)")
 
 
 def run(args) -> int:
@@ -34,11 +41,18 @@ def run(args) -> int:
     import sys
     from pathlib import Path
 
-    from ..table1 import comparison_markdown, relation_table, table1
+    from ..table1 import comparison_markdown, relation_table, table1, validate_table1
+    from .._validation import check_number
+    from ..validation import format_validation
 
     def say(message):
         print(f"[table1] {message}", file=sys.stderr, flush=True)
 
+    if args.validate is not None:
+        check_number(args.max_drop, "max_drop", owner="formulae table1", low=0.0)
+        from ..io import read_sample
+
+        other = read_sample(args.validate)    # a missing folder fails before the search
     result = table1(args.data, n_spectra=args.n_spectra, max_terms=args.max_terms,
                     max_terms_std=args.max_terms_std, shift_per_charge=args.shift,
                     simplify=not args.no_simplify, random_state=args.seed, progress=say)
@@ -50,10 +64,29 @@ def run(args) -> int:
     for c in result.comparison:
         print(f"paper {c['target']:9s} {c['paper_terms']} terms {c['paper_score']:.2f}  "
               f"ours {c['our_score']:.3f}")
+    rows = [r.to_dict() for r in result.rows]
+    if args.validate is not None:
+        say(f"descriptors of {args.validate} and validation")
+        checks = validate_table1(result, other, max_drop=args.max_drop,
+                                 random_state=args.seed, other_name=args.validate)
+        by_target = {(c["section"], c["target"]): c for c in checks}
+        print(f"\nvalidation on {args.validate} ({checks[0]['chosen']['n_other']} spectra; "
+              f"flagged when the R² drops by more than {args.max_drop:g} below the CV R²)")
+        print("chosen (simplified) formulas:")
+        print(format_validation([c["chosen"] for c in checks]))
+        print("Pareto fronts:")
+        print(format_validation([v for c in checks for v in c["pareto"]]))
+        for row in rows:
+            check = by_target.get((row["section"], row["target"]))
+            if check is not None:
+                row["validation"] = check["chosen"]
+                row["pareto"] = [{"formula": v["formula"], "n_terms": v["n_terms"],
+                                  "cv_score": v["cv_score"], "validation": v}
+                                 for v in check["pareto"]]
     written = []
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump({"rows": [r.to_dict() for r in result.rows],
+            json.dump({"rows": rows,
                        "comparison": list(result.comparison),
                        "n_spectra": result.n_spectra,
                        "shift_per_charge": result.shift_per_charge}, handle, indent=1)
