@@ -22,12 +22,17 @@ own units). Then, with ``A = [1, B]`` and ``θ = (intercept, w_1 .. w_k)``:
 
 1. **Free fit.** Least squares ``θ̂``, ``RSS_f``, covariance ``s² (A'A)⁻¹`` with
    ``s² = RSS_f / (n - k - 1)``; standard errors from its diagonal.
-2. **Simplest rationals.** For each ``θ_j`` the rational with the smallest denominator (then
-   numerator) inside ``θ̂_j ± z·SE_j`` (:func:`formulae.rationals.simplest_in_interval`).
-   None is proposed when the interval holds no fraction with denominator
-   ``<= max_denominator``, nor for a coefficient whose interval holds 0 (the term is not
-   significant; it stays as fitted). ``rule="nearest"`` proposes the nearest fraction instead,
-   if it lies in the interval. Optionally (off by default) ``mpmath.identify`` against
+2. **Rational proposals.** By default (``rule="map"``) the jointly most probable rational
+   vector: it minimises ``½ (r - θ̂)' Σ_RR⁻¹ (r - θ̂) + alpha·Σ log q_j`` over fractions
+   ``p_j/q_j`` (``q_j <= max_denominator``) within ``θ̂_j ± window·SE_j``, where ``Σ`` is the
+   covariance of step 1 (so ``s²·`` the quadratic form is the RSS increase of imposing ``r``),
+   i.e. a Gaussian likelihood and the prior ``P(p/q) ∝ q^-alpha``
+   (:func:`formulae.rationals.map_rationals`). ``rule="simplest"`` takes, per coefficient,
+   the rational with the smallest denominator (then numerator) inside ``θ̂_j ± z·SE_j``
+   (:func:`formulae.rationals.simplest_in_interval`); ``rule="nearest"`` the nearest fraction
+   if it lies in that interval. None is proposed when the window holds no fraction with
+   denominator ``<= max_denominator``, nor for a term whose ``± z·SE`` interval holds 0
+   (not significant; it stays as fitted). Optionally (off by default) ``mpmath.identify`` against
    a few constants, or rounding to ``digits`` significant digits, proposes a value instead.
 3. **Joint test.** All proposals are imposed together (equality-constrained least squares, the
    remaining parameters refit) and compared with the free fit by the F-test
@@ -90,7 +95,7 @@ class CoefficientChoice:
     low, high : float
         The interval ``estimate ± z·stderr``.
     candidate : Fraction, sympy.Expr, float or None
-        Proposed value: the simplest rational in the interval (or, when asked, a constant from
+        Proposed value: the rational proposed by the rule (or, when asked, a constant from
         ``mpmath.identify`` or a rounded decimal); ``None`` when there is none with a small
         enough denominator, or when the interval of a term holds 0.
     nearest : Fraction
@@ -199,7 +204,7 @@ class SimplificationReport:
                  if not isinstance(c.value, float) else f"{c.value:.6g}", c.status)
                 for c in self.choices]
         return tabulate(rows, headers=["coefficient", "estimate", "SE", "interval",
-                                       "simplest rational", "value", "status"])
+                                       "proposed rational", "value", "status"])
 
 
 # --------------------------------------------------------------------------- least squares
@@ -315,7 +320,7 @@ def _design(formula: Formula, X, feature_names):
 
 
 def _check_params(cv, score_tolerance, max_denominator, z, level, max_relation_coefficient,
-                  chance_level, units, rule, alpha=2.0, window=3.0):
+                  chance_level, units, rule, alpha=3.0, window=2.5):
     check_int(cv, "cv", owner=_OWNER, low=2)
     check_number(score_tolerance, "score_tolerance", owner=_OWNER, low=0.0)
     check_int(max_denominator, "max_denominator", owner=_OWNER, low=1)
@@ -423,10 +428,10 @@ def find_relation(values, cov, *, z: float = 2.0, max_coefficient: int = 1,
 # --------------------------------------------------------------------------- main
 def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv: int = 5,
                     score_tolerance: float = 0.01, max_denominator: int = 12, z: float = 2.0,
-                    level: float = 0.05, use_pslq: bool = True,
+                    level: float = 0.01, use_pslq: bool = True,
                     max_relation_coefficient: int = 1, chance_level: float = 0.01,
-                    units: str = "standardized", rule: str = "simplest",
-                    alpha: float = 2.0, window: float = 3.0, denominators=None,
+                    units: str = "standardized", rule: str = "map",
+                    alpha: float = 3.0, window: float = 2.5, denominators=None,
                     constants: Sequence[str] | None = None,
                     digits: int | None = None, classify: bool = False,
                     random_state: int = 0) -> SimplificationReport:
@@ -450,8 +455,10 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         Largest denominator of a proposed rational.
     z : float, default=2.0
         Half-width of the confidence intervals, in standard errors.
-    level : float, default=0.05
-        Level of the F-tests: constraints are kept when ``p >= level``.
+    level : float, default=0.01
+        Level of the F-tests: constraints are kept when ``p >= level``. It is the rate at
+        which a true rational vector is refused; 0.01 was chosen with ``alpha`` and ``window``
+        on calibration seeds (docs/tables.md, "Choosing the rule").
     use_pslq : bool, default=True
         Look for integer relations (groupings) with PSLQ.
     max_relation_coefficient : int, default=1
@@ -462,12 +469,24 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         Simplify the coefficients of the standardized target (the paper's convention), or of
         the target in its own units (features standardized either way); with ``"target"`` the
         returned formula has ``target_mean = 0`` and ``target_scale = 1``.
-    rule : {"simplest", "nearest"}, default="simplest"
-        Which rational to propose: the simplest in ``estimate ± z·SE`` (smallest denominator,
-        then numerator), or the nearest with denominator ``<= max_denominator`` provided it
-        lies in that interval. "simplest" favours small denominators (3/4 over 5/7); when
-        true coefficients often have the largest denominator (eighths with
-        ``max_denominator=8``) "nearest" recovers more of them (docs/tables.md, "Measured").
+    rule : {"map", "simplest", "nearest"}, default="map"
+        Which rationals to propose. "map": the jointly most probable rational vector under
+        the prior ``P(p/q) ∝ q^-alpha``, with the Gaussian likelihood of the free fit and its
+        full covariance (:func:`formulae.rationals.map_rationals`), candidates within
+        ``± window·SE``. "simplest": per coefficient, the simplest in ``estimate ± z·SE``
+        (smallest denominator, then numerator), which favours small denominators whatever
+        their distance (3/5 over 5/8). "nearest": the nearest with denominator
+        ``<= max_denominator`` provided it lies in ``estimate ± z·SE``. The default and its
+        ``alpha``/``window`` were chosen on calibration seeds and compared on held-out ones
+        (docs/tables.md, "Choosing the rule").
+    alpha : float, default=3.0
+        Exponent of the prior of ``rule="map"`` (0: jointly nearest vector).
+    window : float, default=2.5
+        Candidate window of ``rule="map"``, in standard errors.
+    denominators : iterable of int, optional
+        ``rule="map"`` only: restrict candidates to these (reduced) denominators, e.g.
+        ``(1, 2, 3, 4, 6, 8)``; a prior statement about the formula (no fifths or sevenths),
+        not a property of the data. Default: every denominator ``<= max_denominator``.
     constants : sequence of str, optional
         Off by default. Constants for ``mpmath.identify`` (e.g. ``["pi", "sqrt(2)"]``), tried on
         coefficients whose interval holds no small rational; a proposal must lie in the
@@ -535,7 +554,7 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
     notes = [f"free refit: CV {kind} {cv_free:.4f} (search: {formula.cv_score:.4f}); "
              f"intervals are estimate ± {z:g}·SE; tests at level {level:g}"]
 
-    # --- step 2: simplest rational in each interval
+    # --- step 2: a rational proposal per coefficient (joint MAP, simplest or nearest)
     def check(fixed, relations):
         C, d = _constraints(fixed, relations, p)
         theta_c, rss_c, cov_c, rank = problem.fit(C, d)
@@ -708,7 +727,8 @@ def simplify_formula(formula: Formula, X, y, *, feature_names: Sequence[str], cv
                      **options) -> Formula:
     """Return the formula with simple coefficients where the data allow, and say what it cost.
 
-    Each coefficient becomes the simplest rational inside its confidence interval, all of them
+    Each coefficient becomes a rational proposed by ``rule`` (by default the jointly most
+    probable rational vector under a prior favouring small denominators), all of them
     jointly if an F-test and the CV score allow, else one at a time; then PSLQ groups terms
     whose coefficients obey a small integer relation. See the module notes for the method.
 
@@ -737,8 +757,9 @@ def simplify_formula(formula: Formula, X, y, *, feature_names: Sequence[str], cv
     random_state : int, default=0
         Seed of the folds.
     **options
-        ``level``, ``max_relation_coefficient``, ``chance_level``, ``units``, ``constants``,
-        ``digits``: see :func:`simplify_report`.
+        ``level``, ``max_relation_coefficient``, ``chance_level``, ``units``, ``rule``,
+        ``alpha``, ``window``, ``denominators``, ``constants``, ``digits``: see
+        :func:`simplify_report`.
 
     Returns
     -------

@@ -502,3 +502,29 @@ def test_cli_stability_and_validate_errors(table, capsys, argv, message):
     argv = [str(table) if a == "SELF" else a for a in argv]
     assert main(["search", str(table), *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_cli_rational_rule_and_stated_denominators(tmp_path, capsys):
+    # Orthogonal standardized a, b and y = 3/5 a + 4/5 b (+ tiny noise): the standardized
+    # coefficients are 3/5 and 4/5. The default rule finds them; stating that only halves are
+    # allowed must leave them as floats (no half lies within their intervals).
+    rng = np.random.default_rng(11)
+    q, _ = np.linalg.qr(rng.normal(size=(300, 2)))
+    q = q - q.mean(axis=0)
+    q, _ = np.linalg.qr(q)
+    a, b = (q / q.std(axis=0)).T
+    y = 0.6 * a + 0.8 * b + 1e-3 * rng.normal(size=300)
+    path = tmp_path / "t.csv"
+    rows = zip(a.tolist(), b.tolist(), y.tolist())
+    path.write_text("a,b,y\n" + "".join(f"{u!r},{v!r},{w!r}\n" for u, v, w in rows))
+    runs = {}
+    for name, extra in {"default": [], "halves": ["--denominators", "1,2"]}.items():
+        out = tmp_path / f"{name}.json"
+        assert main(["search", str(path), "--target", "y", "--basis", "linear", "--max-terms",
+                     "2", "--simplify", "--json", str(out), *extra]) == 0
+        runs[name] = json.loads(out.read_text())["targets"]["y"]["chosen"]
+    assert sorted(runs["default"]["exact_coefficients"]) == ["3/5", "4/5"]
+    assert not any("/" in c for c in runs["halves"]["exact_coefficients"])
+    assert main(["search", str(path), "--target", "y", "--simplify",
+                 "--denominators", "1,x"]) == 2
+    assert "--denominators must be a comma-separated list" in capsys.readouterr().err

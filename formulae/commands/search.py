@@ -6,6 +6,13 @@ HELP = "find short formulas for target columns of a table (exact best subsets, C
 
 
 def add_arguments(parser) -> None:
+    """Declare the arguments of ``formulae search`` (no heavy imports here).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser, filled in place.
+    """
     parser.add_argument("table", metavar="TABLE.csv",
                         help="CSV/TSV/whitespace table with a header row")
     parser.add_argument("--target", action="append", required=True, metavar="COL",
@@ -29,6 +36,16 @@ def add_arguments(parser) -> None:
     parser.add_argument("--simplify", action="store_true",
                         help="simplify the chosen formulas (rational coefficients, groupings), "
                              "kept only if the CV score allows")
+    parser.add_argument("--rule", default="map", choices=["map", "simplest", "nearest"],
+                        help="with --simplify: how a coefficient and its error become a rational "
+                             "(default map: most probable rational vector, small denominators "
+                             "favoured; see docs/tables.md)")
+    parser.add_argument("--max-denominator", type=int, default=12, metavar="D",
+                        help="with --simplify: largest denominator tried (default 12)")
+    parser.add_argument("--denominators", default=None, metavar="LIST",
+                        help="with --simplify --rule map: the only denominators allowed, as a "
+                             "comma-separated list such as 1,2,3,4,6,8 (prior knowledge you "
+                             "state; default: all up to --max-denominator)")
     parser.add_argument("--json", metavar="OUT", default=None,
                         help="write the chosen formula and Pareto front of every target")
     parser.add_argument("--latex", metavar="OUT", default=None,
@@ -55,6 +72,19 @@ def _split(text: str) -> list[str]:
 
 
 def run(args) -> int:
+    """Search formulas for each target column and print (or write) the reports.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of ``formulae search``.
+
+    Returns
+    -------
+    int
+        Exit code 0; failures raise :class:`~formulae.errors.FormulaeError`, which
+        :func:`formulae.cli.main` turns into exit code 2.
+    """
     import json
 
     from tabulate import tabulate
@@ -144,7 +174,8 @@ def run(args) -> int:
             entry["unsimplified"] = chosen.to_dict()
             chosen = simplify_formula(chosen, X, y, feature_names=features, cv=args.cv,
                                       score_tolerance=args.score_tolerance,
-                                      classify=args.classify, random_state=args.seed)
+                                      classify=args.classify, random_state=args.seed,
+                                      **_rational_options(args))
         chosen_all.append(chosen)
         entry = {"chosen": chosen.to_dict(), "pareto": [f.to_dict() for f in model.pareto_],
                  **entry}
@@ -221,3 +252,19 @@ def _report(target, model, chosen, tabulate) -> str:
              f"  physical:     {target} = {_significant(chosen.expr_physical)}"]
     lines += [f"  note: {note}" for note in chosen.notes]
     return "\n".join(lines) + "\n"
+
+
+def _rational_options(args) -> dict:
+    """The simplify_formula options chosen by --rule, --max-denominator and --denominators."""
+    from ..errors import InvalidParameterError
+
+    options = {"rule": args.rule, "max_denominator": args.max_denominator}
+    if args.denominators is not None:
+        try:
+            options["denominators"] = tuple(int(d) for d in args.denominators.split(","))
+        except ValueError:
+            raise InvalidParameterError(
+                f"--denominators must be a comma-separated list of positive integers such as "
+                f"1,2,3,4,6,8. Got {args.denominators!r} instead.", parameter="denominators",
+                value=args.denominators) from None
+    return options

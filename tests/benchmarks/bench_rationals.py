@@ -5,6 +5,7 @@ Usage::
     python tests/benchmarks/bench_rationals.py calibrate   # choose alpha, window on seeds 1000-1029
     python tests/benchmarks/bench_rationals.py evaluate    # report on the peer bench's seeds 0-19
     python tests/benchmarks/bench_rationals.py evaluate --seeds 10   # seeds 0-9 only (faster)
+    python tests/benchmarks/bench_rationals.py evaluate --regime easy   # n 700, SNR 20
 
 Tables come from ``formulae.planted`` (hard regime: 300 rows, SNR 5, nine formulas). Each fit
 is simplified with ``simplify_report(..., units="target", max_denominator=8)`` as the peer bench
@@ -30,7 +31,6 @@ import argparse
 import time
 from fractions import Fraction
 
-import numpy as np
 import sympy
 from tabulate import tabulate
 
@@ -42,11 +42,11 @@ CALIBRATION_SEEDS = range(1000, 1030)
 
 #: name -> keyword arguments of simplify_report; "plain nearest" is handled apart (no test)
 RULES = {
-    "simplest z=2 (old default)": dict(rule="simplest", z=2.0),
-    "nearest z=2": dict(rule="nearest", z=2.0),
+    "simplest z=2 level 0.05 (old defaults)": dict(rule="simplest", z=2.0, level=0.05),
+    "nearest z=2 level 0.05": dict(rule="nearest", z=2.0, level=0.05),
     "nearest z=3 level 0.01": dict(rule="nearest", z=3.0, level=0.01),
 }
-GRID_ALPHA = (0.0, 1.0, 2.0, 3.0)
+GRID_ALPHA = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0)
 GRID_WINDOW = (2.5, 3.0, 4.0)
 
 
@@ -60,14 +60,14 @@ def oracle_formula(data) -> Formula:
                    dict.fromkeys(used, 1.0), cv_score=0.0, score=0.0)
 
 
-def fits(seeds, source):
-    """(data, formula or None) for every hard-regime table; None: support not the planted one."""
+def fits(seeds, source, regime="hard"):
+    """(data, formula or None) for every table of a regime; None: support not the planted one."""
     from formulae.search import FormulaRegressor
 
     out = []
     for planted in PLANTED_FORMULAS:
         for seed in seeds:
-            data = planted_data(planted, "hard", seed=seed)
+            data = planted_data(planted, regime, seed=seed)
             if source == "oracle":
                 out.append((data, oracle_formula(data)))
                 continue
@@ -130,12 +130,25 @@ def map_rules(alphas=GRID_ALPHA, windows=GRID_WINDOW, levels=(0.05,), denominato
     return out
 
 
+#: The rules chosen by ``calibrate`` (the best of each family on seeds 1000-1029, 270 fits:
+#: generic prior q^-alpha: alpha 3, window 2.5, level 0.01, 231/270, now simplify_report's
+#: defaults; denominators restricted to {1, 2, 3, 4, 6, 8}: alpha 1, window 4, level 0.01,
+#: 258/270), plus the generic one at the former default level 0.05 (226/270).
+CHOSEN = {
+    **map_rules((3.0,), (2.5,), (0.05, 0.01)),
+    **map_rules((1.0,), (4.0,), (0.01,), (PHYSICIST,)),
+}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stage", choices=["calibrate", "evaluate"])
     parser.add_argument("--seeds", type=int, default=20, help="evaluation seeds 0..N-1")
-    parser.add_argument("--alpha", type=float, default=None, help="chosen alpha (evaluate)")
-    parser.add_argument("--window", type=float, default=None, help="chosen window (evaluate)")
+    parser.add_argument("--regime", default="hard", choices=["hard", "easy"],
+                        help="regime of the evaluation tables (calibration: always hard)")
+    parser.add_argument("--alpha", type=float, default=None, help="one more map rule (evaluate)")
+    parser.add_argument("--window", type=float, default=3.0, help="its window (evaluate)")
+    parser.add_argument("--level", type=float, default=0.05, help="its test level (evaluate)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.stage == "calibrate":
@@ -149,15 +162,14 @@ def main(argv=None):
                        headers=["rule", "exact", "%"]))
     else:
         seeds = range(args.seeds)
-        chosen = {}
+        rules = {**RULES, **CHOSEN}
         if args.alpha is not None:
-            chosen = map_rules((args.alpha,), (args.window,))
-        rules = {**RULES, **chosen}
+            rules.update(map_rules((args.alpha,), (args.window,), (args.level,)))
         for source in ("oracle", "search"):
-            fitted = fits(seeds, source)
+            fitted = fits(seeds, source, args.regime)
             counts = score(fitted, rules)
             found = sum(f is not None for _, f in fitted)
-            print(f"\nevaluation: hard regime, seeds 0-{args.seeds - 1}, {source} supports: "
+            print(f"\nevaluation: {args.regime} regime, seeds 0-{args.seeds - 1}, {source} supports: "
                   f"{len(fitted)} fits, planted support in {found}")
             print(tabulate([(k, v, f"{100 * v / max(found, 1):.1f}",
                              f"{100 * v / len(fitted):.1f}") for k, v in counts.items()],
