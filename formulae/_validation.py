@@ -91,6 +91,21 @@ def check_number(value, name: str, *, owner: str | None = None, low=None, high=N
 def check_int(value, name: str, *, owner: str | None = None, low=None, high=None) -> int:
     """Return ``value`` as an int after checking it is an integer within [low, high].
 
+    Parameters
+    ----------
+    value : object
+        Value to check; any ``numbers.Integral`` except bool is accepted.
+    name : str
+        Parameter name used in the message.
+    owner : str, optional
+        Class or function that owns the parameter.
+    low, high : int, optional
+        Inclusive bounds; ``None`` means unbounded.
+
+    Returns
+    -------
+    int
+
     Raises
     ------
     InvalidParameterError
@@ -107,6 +122,22 @@ def check_int(value, name: str, *, owner: str | None = None, low=None, high=None
 
 def check_choice(value, name: str, choices, *, owner: str | None = None) -> str:
     """Return ``value`` after checking it is exactly one of ``choices`` (no prefix matching).
+
+    Parameters
+    ----------
+    value : object
+        Value to check (compared with ``in``, so exactly and case-sensitively for strings).
+    name : str
+        Parameter name used in the message.
+    choices : iterable of str
+        Allowed values.
+    owner : str, optional
+        Class or function that owns the parameter.
+
+    Returns
+    -------
+    str
+        ``value`` itself.
 
     Raises
     ------
@@ -136,6 +167,11 @@ def check_array_1d(values, name: str, *, min_size: int = 1, where: str | None = 
     where : str, optional
         Origin (file name) prefixed to the message.
 
+    Returns
+    -------
+    ndarray of shape (n_points,)
+        A float64 copy of ``values``.
+
     Raises
     ------
     DataError
@@ -162,6 +198,15 @@ def check_array_1d(values, name: str, *, min_size: int = 1, where: str | None = 
 
 def check_increasing(values, name: str, *, where: str | None = None) -> None:
     """Raise unless ``values`` is strictly increasing; the first offending index is named.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_points,)
+        Values to check (e.g. energies in eV); not modified.
+    name : str
+        What the values are ("energy", "k"), used in the message.
+    where : str, optional
+        Origin (file name) prefixed to the message.
 
     Raises
     ------

@@ -110,10 +110,12 @@ class Basis:
 
     @property
     def n_terms(self) -> int:
+        """Number of basis terms."""
         return len(self.terms)
 
     @property
     def n_features(self) -> int:
+        """Number of features (symbols)."""
         return len(self.symbols)
 
     def evaluate(self, Z) -> np.ndarray:

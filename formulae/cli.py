@@ -30,7 +30,13 @@ def _command_modules():
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with one subparser per module of :mod:`formulae.commands`."""
+    """Return the argument parser with one subparser per module of :mod:`formulae.commands`.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Parser of ``formulae``; each subcommand stores its module's ``run`` as ``args._run``.
+    """
     from . import __version__
 
     parser = argparse.ArgumentParser(
@@ -54,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     ----------
     argv : list of str, optional
         Arguments without the program name; ``sys.argv[1:]`` when omitted.
+
+    Returns
+    -------
+    int
+        Exit code: the subcommand's return value (0 on success; 0 when no subcommand is
+        given and the help is printed), or 2 when a :class:`~formulae.errors.FormulaeError`
+        was raised (its message is printed to stderr).
     """
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -27,6 +27,18 @@ __all__ = ["Standardizer", "feature_names_of", "as_float_matrix", "check_unique_
 def check_unique_names(names: Sequence[str], *, where: str | None = None) -> tuple[str, ...]:
     """Return ``names`` as a tuple of str after checking that no name repeats.
 
+    Parameters
+    ----------
+    names : sequence of str
+        Column names, in order; each is converted with ``str``.
+    where : str, optional
+        Origin (file name) prefixed to the message.
+
+    Returns
+    -------
+    tuple of str
+        The names, in the given order.
+
     Raises
     ------
     DataError
@@ -169,6 +181,16 @@ class Standardizer:
     def fit(self, X) -> "Standardizer":
         """Compute ``mean_`` and ``scale_`` of the columns of ``X``.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples,)
+            Values; a 1-D array is one column.
+
+        Returns
+        -------
+        Standardizer
+            ``self``, fitted.
+
         Raises
         ------
         DataError
@@ -196,15 +218,58 @@ class Standardizer:
             raise NotFittedError("This Standardizer is not fitted yet; call fit first.")
 
     def transform(self, X) -> np.ndarray:
-        """Return ``(X - mean_) / scale_``."""
+        """Return ``(X - mean_) / scale_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Values in the units of the fitted columns.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            Standardized values (a new array).
+
+        Raises
+        ------
+        NotFittedError
+            If :meth:`fit` has not been called.
+        """
         self._check_fitted()
         return (np.asarray(X, dtype=float) - self.mean_) / self.scale_
 
     def fit_transform(self, X) -> np.ndarray:
-        """``fit(X)`` then ``transform(X)``."""
+        """``fit(X)`` then ``transform(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples,)
+            Values; a 1-D array is one column.
+
+        Returns
+        -------
+        ndarray
+            ``(X - mean_) / scale_``, of the shape of ``X``.
+        """
         return self.fit(X).transform(X)
 
     def inverse_transform(self, Z) -> np.ndarray:
-        """Return ``Z * scale_ + mean_``."""
+        """Return ``Z * scale_ + mean_``.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_features)
+            Standardized values.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            Values in the units of the fitted columns (a new array).
+
+        Raises
+        ------
+        NotFittedError
+            If :meth:`fit` has not been called.
+        """
         self._check_fitted()
         return np.asarray(Z, dtype=float) * self.scale_ + self.mean_

@@ -156,6 +156,16 @@ class Convolution:
 
         Γ_hole at and below the Fermi level (``e_fermi``, 0 when ``None``), then the
         arctangent of the class docstring.
+
+        Parameters
+        ----------
+        energy : array-like of shape (n_points,)
+            Energies on FDMNES's output scale (relative to the edge), in eV.
+
+        Returns
+        -------
+        ndarray of shape (n_points,)
+            Γ(E), in eV.
         """
         energy = np.asarray(energy, dtype=float)
         e_f = 0.0 if self.e_fermi is None else self.e_fermi
@@ -166,7 +176,14 @@ class Convolution:
         return self.gamma_hole + np.where(e > 0, extra, 0.0)
 
     def lines(self) -> list[str]:
-        """The input lines of the block."""
+        """The input lines of the block.
+
+        Returns
+        -------
+        list of str
+            ``Convolution``, then each keyword and its value, blocks separated by empty lines
+            (``Efermi`` only when ``e_fermi`` is set).
+        """
         out = ["Convolution", "", "Gamma_hole", _num(self.gamma_hole), "", "Ecent",
                _num(self.e_cent), "", "Elarg", _num(self.e_larg), "", "Gamma_max",
                _num(self.gamma_max), ""]
@@ -234,7 +251,13 @@ class FdmnesSettings:
             self.convolution.validate()
 
     def to_dict(self) -> dict:
-        """Plain-JSON form (the inverse of :meth:`from_dict`)."""
+        """Plain-JSON form (the inverse of :meth:`from_dict`).
+
+        Returns
+        -------
+        dict
+            Every field; tuples as lists, ``convolution`` as a dict (or None).
+        """
         d = asdict(self)
         d["energy_range"] = list(self.energy_range)
         d["extra"] = list(self.extra)
@@ -243,6 +266,18 @@ class FdmnesSettings:
     @classmethod
     def from_dict(cls, d: dict) -> "FdmnesSettings":
         """Build settings from a mapping (e.g. the ``[fdmnes]`` table of a configuration file).
+
+        Parameters
+        ----------
+        d : mapping
+            Keys among ``edge``, ``radius``, ``mode``, ``energy_range``, ``convolution`` (a
+            mapping of :class:`Convolution` keywords, a Convolution, or None), ``extra``,
+            ``timeout``; missing keys take the defaults.
+
+        Returns
+        -------
+        FdmnesSettings
+            Validated settings.
 
         Raises
         ------
@@ -276,6 +311,18 @@ class FdmnesSettings:
 
 def energy_grid(energy_range) -> np.ndarray:
     """Energies (eV) produced by an FDMNES ``Range`` (E_start, step, E_1, step, E_2, ...).
+
+    Parameters
+    ----------
+    energy_range : sequence of float
+        ``E_start, step, E_1[, step, E_2, ...]`` in eV, as written after FDMNES's ``Range``
+        keyword (an odd number, at least 3, of finite values).
+
+    Returns
+    -------
+    ndarray of shape (n_points,)
+        ``E_start`` then every step up to each limit, in eV; a limit that is not reached by a
+        whole number of steps is not included.
 
     Raises
     ------
@@ -343,7 +390,21 @@ def write_input(cluster: Cluster, settings: FdmnesSettings | None = None, *,
 
 
 def input_key(text: str, executable=None) -> str:
-    """Cache key of a run: SHA-256 of the input text (and the executable's size, if given)."""
+    """Cache key of a run: SHA-256 of the input text (and the executable's size, if given).
+
+    Parameters
+    ----------
+    text : str
+        FDMNES input file text, as returned by :func:`write_input`.
+    executable : str or path-like, optional
+        FDMNES executable; its size in bytes is hashed too, so a different build gives a
+        different key.
+
+    Returns
+    -------
+    str
+        The first 32 hexadecimal digits (128 bits) of the SHA-256 digest.
+    """
     h = hashlib.sha256(text.encode())
     if executable is not None:
         h.update(str(Path(executable).stat().st_size).encode())

@@ -105,6 +105,7 @@ class Formula:
 
     @property
     def n_terms(self) -> int:
+        """Number of terms (the intercept not counted)."""
         return len(self.terms)
 
     @property
@@ -117,6 +118,7 @@ class Formula:
 
     @property
     def expr_standardized(self) -> sympy.Expr:
+        """``intercept + sum(coefficient * term)`` in the standardized feature symbols."""
         total = sympy.sympify(self.intercept)
         for coefficient, term in zip(self.coefficients, self.terms):
             total += sympy.sympify(coefficient) * term
@@ -124,6 +126,12 @@ class Formula:
 
     @property
     def expr_physical(self) -> sympy.Expr:
+        """The formula in physical units, expanded.
+
+        Each feature symbol ``x`` is replaced by ``(x - mean) / scale``
+        (``feature_means``/``feature_scales``) and the result becomes
+        ``target_mean + target_scale * (...)``; no refit.
+        """
         substitution = {
             sympy.Symbol(name): (sympy.Symbol(name) - sympy.Float(self.feature_means[name]))
             / sympy.Float(self.feature_scales[name])
@@ -163,20 +171,53 @@ class Formula:
         return names
 
     def to_latex(self, *, physical: bool = False, decimals: int = 2) -> str:
-        """Right-hand side as LaTeX, coefficients rounded to ``decimals`` (rationals kept)."""
+        """Right-hand side as LaTeX, coefficients rounded to ``decimals`` (rationals kept).
+
+        Parameters
+        ----------
+        physical : bool, default=False
+            Print :attr:`expr_physical` instead of :attr:`expr_standardized`.
+        decimals : int, default=2
+            Decimals of floating-point coefficients.
+
+        Returns
+        -------
+        str
+            ``sympy.latex`` of the rounded expression, with the ``latex_names``.
+        """
         expr = self.expr_physical if physical else self.expr_standardized
         rounded = _rounded(expr, decimals)
         return sympy.latex(rounded, symbol_names=self._symbol_names(), full_prec=False,
                            min=-(decimals + 3), max=decimals + 6, order="none")
 
     def to_markdown(self, *, physical: bool = False, decimals: int = 2) -> str:
-        """Right-hand side as plain text for a Markdown table."""
+        """Right-hand side as plain text for a Markdown table.
+
+        Parameters
+        ----------
+        physical : bool, default=False
+            Print :attr:`expr_physical` instead of :attr:`expr_standardized`.
+        decimals : int, default=2
+            Decimals of floating-point coefficients.
+
+        Returns
+        -------
+        str
+            ``sympy.sstr`` of the rounded expression, ``**`` written ``^``.
+        """
         expr = self.expr_physical if physical else self.expr_standardized
         rounded = _rounded(expr, decimals)
         return sympy.sstr(rounded, full_prec=False, order="none").replace("**", "^")
 
     def to_dict(self) -> dict:
-        """JSON-ready description (terms and formulas as sympy strings in the column names)."""
+        """JSON-ready description (terms and formulas as sympy strings in the column names).
+
+        Returns
+        -------
+        dict
+            Every field as floats, strings and lists, plus ``formula``, ``formula_physical``,
+            ``n_terms`` and the exact (rational) coefficients as text; :meth:`from_dict` reads it.
+        """
         return {
             "target": self.target,
             "terms": [sympy.sstr(t) for t in self.terms],
@@ -202,7 +243,17 @@ class Formula:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Formula":
-        """Rebuild a formula written by :meth:`to_dict` (rational coefficients are kept exact)."""
+        """Rebuild a formula written by :meth:`to_dict` (rational coefficients are kept exact).
+
+        Parameters
+        ----------
+        data : mapping
+            As returned by :meth:`to_dict` (or read back from its JSON).
+
+        Returns
+        -------
+        Formula
+        """
         def exact(text, fallback):
             value = sympy.sympify(text) if text is not None else sympy.Float(fallback)
             return value if isinstance(value, sympy.Rational) else float(value)

@@ -81,6 +81,17 @@ class Table:
 
         Numeric columns become float64; anything else becomes an object array of str.
 
+        Parameters
+        ----------
+        columns : mapping of str to array-like of shape (n_rows,)
+            Columns in order.
+        path : str or path-like, optional
+            Origin, used in error messages.
+
+        Returns
+        -------
+        Table
+
         Raises
         ------
         DataError
@@ -120,6 +131,16 @@ class Table:
     def column(self, name: str) -> np.ndarray:
         """Return the column ``name`` (float64 or object array of str).
 
+        Parameters
+        ----------
+        name : str
+            Column name (exact).
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+            The stored array itself (not a copy).
+
         Raises
         ------
         DataError
@@ -131,7 +152,22 @@ class Table:
         return self.data[name]
 
     def is_numeric(self, name: str) -> bool:
-        """Whether column ``name`` holds numbers (float64)."""
+        """Whether column ``name`` holds numbers (float64).
+
+        Parameters
+        ----------
+        name : str
+            Column name.
+
+        Returns
+        -------
+        bool
+
+        Raises
+        ------
+        DataError
+            If there is no such column.
+        """
         return self.column(name).dtype.kind == "f"
 
     def numeric(self, names: Sequence[str] | None = None) -> np.ndarray:
@@ -461,6 +497,14 @@ def write_sample(directory, sample: Sample) -> None:
 
     ``spectra.csv`` has no header row: energies in the first column, one column per spectrum,
     as in the shared FeSiO4 data. Floats are repr-exact, so :func:`read_sample` round-trips.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Output folder; created (with its parents) if absent. Existing files of the same names
+        are overwritten.
+    sample : Sample
+        Parameters, energies (eV), spectra and metadata to write.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

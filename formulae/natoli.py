@@ -118,7 +118,13 @@ class NatoliFit:
         return self.verdict == "holds"
 
     def summary(self) -> str:
-        """One paragraph of plain text describing the fit and the verdict."""
+        """One paragraph of plain text describing the fit and the verdict.
+
+        Returns
+        -------
+        str
+            Exponent with its confidence interval, C with its interval and spread, verdict.
+        """
         low, high = self.n_ci
         c_low, c_high = self.C_ci
         level = f"{100 * self.confidence:g} %"

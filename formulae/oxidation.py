@@ -192,7 +192,14 @@ class ChemicalShiftFit:
     n_points: int
 
     def summary(self) -> str:
-        """One paragraph of plain text."""
+        """One paragraph of plain text.
+
+        Returns
+        -------
+        str
+            The shift per unit charge with its interval and, when the distance was a second
+            regressor, both coefficients and the share of the shift due to distance.
+        """
         level = f"{100 * self.confidence:g} %"
         text = (f"Chemical shift on {self.n_points} spectra: {self.slope:.3f} +/- "
                 f"{self.slope_stderr:.3f} eV per unit charge ({level} CI {self.slope_ci[0]:.3f} "

@@ -119,6 +119,7 @@ class PlantedFormula:
 
     @property
     def n_terms(self) -> int:
+        """Number of terms (the intercept not counted)."""
         return len(self.terms)
 
     @property
@@ -135,7 +136,19 @@ class PlantedFormula:
         return out
 
     def signal(self, X: np.ndarray, feature_names: Sequence[str] = FEATURE_NAMES) -> np.ndarray:
-        """Noise-free value of the formula on the (standardized) feature table ``X``."""
+        """Noise-free value of the formula on the (standardized) feature table ``X``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Feature values, columns in the order of ``feature_names``.
+        feature_names : sequence of str, default=FEATURE_NAMES
+            Names of the columns of ``X``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         import sympy
 
         symbols = [sympy.Symbol(n) for n in feature_names]

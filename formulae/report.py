@@ -87,14 +87,39 @@ def format_value_error(value: float, error: float | None) -> str:
 
 
 def format_number(value: float, digits: int = 6) -> str:
-    """Format a number compactly with ``digits`` significant digits (``%g`` style)."""
+    """Format a number compactly with ``digits`` significant digits (``%g`` style).
+
+    Parameters
+    ----------
+    value : float or None
+        Number to format.
+    digits : int, default=6
+        Significant digits.
+
+    Returns
+    -------
+    str
+        ``f"{value:.{digits}g}"``, or ``"None"`` when ``value`` is None.
+    """
     if value is None:
         return "None"
     return f"{value:.{digits}g}"
 
 
 def statistics_section(items: Sequence[tuple[str, object]]) -> list[str]:
-    """``[[Fit Statistics]]`` lines: one ``label = value`` per item, labels aligned."""
+    """``[[Fit Statistics]]`` lines: one ``label = value`` per item, labels aligned.
+
+    Parameters
+    ----------
+    items : sequence of (str, object)
+        ``(label, value)`` pairs, in the order to print; float values go through
+        :func:`format_number`, others through ``str``.
+
+    Returns
+    -------
+    list of str
+        The header ``[[Fit Statistics]]`` then one indented line per item.
+    """
     width = max((len(label) for label, _ in items), default=0)
     lines = ["[[Fit Statistics]]"]
     for label, value in items:
@@ -146,7 +171,20 @@ def variables_section(rows: Iterable[Mapping]) -> list[str]:
 
 def correlations_section(correl: Mapping[tuple[str, str], float], min_correl: float = 0.1
                          ) -> list[str]:
-    """``[[Correlations]]`` lines sorted by decreasing |C|, those below ``min_correl`` omitted."""
+    """``[[Correlations]]`` lines sorted by decreasing |C|, those below ``min_correl`` omitted.
+
+    Parameters
+    ----------
+    correl : mapping of (str, str) to float
+        Correlation coefficient of each pair of variable names.
+    min_correl : float, default=0.1
+        Pairs with ``|C| < min_correl`` are not printed.
+
+    Returns
+    -------
+    list of str
+        The header (which states ``min_correl``) then ``C(a, b) = +0.xxxx`` lines.
+    """
     lines = [f"[[Correlations]] (unreported correlations are < {min_correl:.3f})"]
     items = sorted(((a, b, c) for (a, b), c in correl.items() if abs(c) >= min_correl),
                    key=lambda t: -abs(t[2]))
@@ -158,5 +196,16 @@ def correlations_section(correl: Mapping[tuple[str, str], float], min_correl: fl
 
 
 def join_sections(*sections: Sequence[str]) -> str:
-    """Join sections (lists of lines) into one report string."""
+    """Join sections (lists of lines) into one report string.
+
+    Parameters
+    ----------
+    *sections : sequence of str
+        Sections in order, each a list of lines (as returned by the ``*_section`` helpers).
+
+    Returns
+    -------
+    str
+        All lines joined by newlines, without a trailing newline.
+    """
     return "\n".join(line for section in sections for line in section)

@@ -46,6 +46,14 @@ __all__ = [
 class ParameterRange:
     """A parameter varied between ``low`` and ``high``.
 
+    Parameters
+    ----------
+    name : str
+        Geometry parameter of a builder (``r``, ``phi``...) or ``group_angle``/``group_twist``.
+    low, high : float
+        Finite bounds with ``low < high``, in the parameter's units (Å for distances,
+        degrees for angles).
+
     Raises
     ------
     InvalidParameterError
@@ -128,6 +136,20 @@ def _as_ranges(ranges) -> list:
 def sweep(name: str, start: float, stop: float, num: int) -> dict:
     """``num`` evenly spaced values of ``name`` from ``start`` to ``stop`` (both included).
 
+    Parameters
+    ----------
+    name : str
+        Parameter swept (a builder's geometry parameter).
+    start, stop : float
+        First and last values, in the parameter's units (Å, degrees).
+    num : int
+        Number of values, at least 1 (``num=1`` gives ``[start]``).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``{name: np.linspace(start, stop, num)}``, shaped like :attr:`Family.rows`.
+
     Raises
     ------
     InvalidParameterError
@@ -173,7 +195,13 @@ class Family:
         return len(next(iter(self.rows.values()))) if self.rows else 1
 
     def clusters(self) -> list:
-        """Build every cluster (InvalidParameterError names the family and row of a bad one)."""
+        """Build every cluster (InvalidParameterError names the family and row of a bad one).
+
+        Returns
+        -------
+        list of Cluster
+            One per structure, in row order.
+        """
         out = []
         for i in range(self.n_structures):
             params = {**self.fixed, **{k: float(v[i]) for k, v in self.rows.items()}}
@@ -280,6 +308,11 @@ def read_config(path) -> dict:
         ``settings`` (FdmnesSettings), ``families`` (list of Family), ``config`` (the parsed
         TOML, for the record).
 
+    Parameters
+    ----------
+    path : str or path-like
+        TOML file in the layout above.
+
     Raises
     ------
     DataError
@@ -343,6 +376,23 @@ def simulate_families(families, settings: FdmnesSettings, *, n_jobs: int = 1, ca
                       progress: bool = False, executable=None, meta=None):
     """Compute every family and gather the spectra in one :class:`formulae.io.Sample`.
 
+    Parameters
+    ----------
+    families : iterable of Family
+        Families to compute, in order; their structures are run in that order.
+    settings : FdmnesSettings
+        FDMNES settings shared by every run.
+    n_jobs : int, default=1
+        Parallel FDMNES runs (joblib; -1 = all cores).
+    cache_dir : path-like, optional
+        Folder of finished runs keyed by input text; cached runs are not recomputed.
+    progress : bool, default=False
+        Print a progress bar to stderr.
+    executable : path-like, optional
+        FDMNES executable; located on the system when omitted (see :func:`simulate_clusters`).
+    meta : dict, optional
+        Extra metadata merged into the returned samples' ``meta``.
+
     Returns
     -------
     tuple of (Sample, Sample)
@@ -396,10 +446,23 @@ def save_npz(base, sample, raw_sample, *, extra_meta=None) -> tuple:
     Values are stored as parsed from FDMNES's printed text (float64), so they equal the
     printed numbers exactly.
 
+    Parameters
+    ----------
+    base : str or path-like
+        Output path without suffix; its folder is created if absent and ``.npz``/``.json``
+        replace any suffix.
+    sample : Sample
+        Main spectra, stored as ``mu_conv``; its ``params`` columns are stored as
+        ``param_<column>`` and its ``meta`` (minus ``spectra`` and ``n_cached``) in the JSON.
+    raw_sample : Sample
+        Unconvolved spectra on the same energies, stored as ``mu``.
+    extra_meta : dict, optional
+        Extra entries for the JSON file (they override ``sample.meta``).
+
     Returns
     -------
     tuple of Path
-        The two files.
+        The two files: ``base.npz`` and ``base.json``.
     """
     base = Path(base)
     base.parent.mkdir(parents=True, exist_ok=True)
@@ -420,7 +483,21 @@ def save_npz(base, sample, raw_sample, *, extra_meta=None) -> tuple:
 
 
 def load_npz(base, *, convolved: bool = True):
-    """Read what :func:`save_npz` wrote, as a :class:`formulae.io.Sample`."""
+    """Read what :func:`save_npz` wrote, as a :class:`formulae.io.Sample`.
+
+    Parameters
+    ----------
+    base : str or path-like
+        Path given to :func:`save_npz` (``base.npz`` and ``base.json`` are read).
+    convolved : bool, default=True
+        Return the ``mu_conv`` spectra (True) or the raw ``mu`` ones (False).
+
+    Returns
+    -------
+    Sample
+        Parameters, energies and spectra of shape (n_spectra, n_points); ``meta`` is the JSON
+        content plus ``spectra`` (``"convolved"`` or ``"raw"``).
+    """
     from .io import Sample, Table
 
     base = Path(base)

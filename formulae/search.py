@@ -71,7 +71,21 @@ def pareto_front(formulas: Sequence[Formula]) -> list[Formula]:
 
 
 def choose_formula(formulas: Sequence[Formula], score_tolerance: float) -> Formula:
-    """The smallest formula whose CV score is within ``score_tolerance`` of the best one."""
+    """The smallest formula whose CV score is within ``score_tolerance`` of the best one.
+
+    Parameters
+    ----------
+    formulas : sequence of Formula
+        Candidates (not empty).
+    score_tolerance : float
+        Largest accepted loss of CV score (R² or accuracy) relative to the best candidate.
+
+    Returns
+    -------
+    Formula
+        Among the formulas with ``cv_score >= max(cv_score) - score_tolerance``, the one with
+        the fewest terms; ties go to the higher ``cv_score``, then to the earlier one.
+    """
     best = max(f.cv_score for f in formulas)
     return min((f for f in formulas if f.cv_score >= best - score_tolerance),
                key=lambda f: (f.n_terms, -f.cv_score))
@@ -541,6 +555,11 @@ class FormulaClassifier(ClassifierMixin, _FormulaSearchBase):
     def decision_function(self, X):
         """Decision values of ``best_formula_`` (and of the other classes' formulas).
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features, in the columns seen by ``fit``.
+
         Returns
         -------
         ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
@@ -552,6 +571,11 @@ class FormulaClassifier(ClassifierMixin, _FormulaSearchBase):
 
     def predict(self, X):
         """Predict class labels with the chosen formula.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features, in the columns seen by ``fit``.
 
         Returns
         -------

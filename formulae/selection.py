@@ -157,12 +157,30 @@ def rank_logistic(B, y, *, l1_ratio, folds, random_state=0):
     (``LogisticRegressionCV``, solver ``saga``). For more than two classes the magnitude of a
     term is the Euclidean norm of its coefficients over classes.
 
+    Parameters
+    ----------
+    B : ndarray of shape (n_samples, n_terms)
+        Basis evaluated on standardized features.
+    y : ndarray of shape (n_samples,)
+        Class labels.
+    l1_ratio : float or sequence of float in [0, 1]
+        Mixing values tried (1 = lasso).
+    folds : int, cross-validation splitter or iterable of (train, test) index pairs
+        Passed as ``cv`` to ``LogisticRegressionCV``.
+    random_state : int, default=0
+        Seed of the ``saga`` solver's random order.
+
     Returns
     -------
-    order : ndarray of int
+    order : ndarray of int of shape (n_terms,)
+        Term indices by decreasing coefficient magnitude (terms with a zero coefficient
+        follow, by decreasing norm of their correlation with the one-hot classes).
     coef : ndarray of shape (n_classes or 1, n_terms)
+        Coefficients of the chosen model (one row for two classes).
     C : float
+        Chosen inverse penalty strength.
     l1_ratio : float
+        Chosen mixing value.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegressionCV
@@ -192,9 +210,10 @@ def rank_logistic(B, y, *, l1_ratio, folds, random_state=0):
 class SubsetLevel:
     """The best subsets of one size.
 
-    Attributes
+    Parameters
     ----------
     size : int
+        Number of columns in each subset.
     subsets : ndarray of int of shape (n_kept, size)
         Column indices (sorted within a subset), best first.
     rss : ndarray of shape (n_kept,)
@@ -440,7 +459,17 @@ class FoldGrams:
         return r2.T
 
     def cv_r2(self, subsets) -> np.ndarray:
-        """Mean over folds of the test-fold R² of each subset, shape (n_subsets,)."""
+        """Mean over folds of the test-fold R² of each subset, shape (n_subsets,).
+
+        Parameters
+        ----------
+        subsets : ndarray of int of shape (n_subsets, k)
+            Column indices of each subset.
+
+        Returns
+        -------
+        ndarray of shape (n_subsets,)
+        """
         return self.fold_r2(subsets).mean(axis=1)
 
 
@@ -457,6 +486,15 @@ def _solve_batched(M, t):
 
 def least_squares(B, y, subset):
     """Least-squares fit of ``y`` on ``B[:, subset]`` with an intercept.
+
+    Parameters
+    ----------
+    B : ndarray of shape (n_samples, n_terms)
+        Basis evaluated on standardized features.
+    y : array-like of shape (n_samples,)
+        Target.
+    subset : sequence of int of length k
+        Columns of ``B`` used, in the order of the returned coefficients.
 
     Returns
     -------
@@ -552,6 +590,10 @@ def logistic_multinomial_newton(A, y, n_classes, C, *, max_iter=50, tol=1e-9):
     y : ndarray of int of shape (n_samples,), values 0..n_classes-1
     n_classes : int
     C : float
+    max_iter : int, default=50
+        Newton iterations at most.
+    tol : float, default=1e-9
+        Stop when no parameter moves by more than this.
 
     Returns
     -------
@@ -620,6 +662,18 @@ def logistic_multinomial_newton(A, y, n_classes, C, *, max_iter=50, tol=1e-9):
 def fit_logistic(A, y, n_classes, C):
     """Intercepts and coefficients of L2 logistic fits of many designs at once.
 
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_models, k)
+        Design of each model (without the constant column).
+    y : ndarray of int of shape (n_samples,)
+        Encoded classes ``0 .. n_classes - 1``.
+    n_classes : int
+        Number of classes; 2 uses :func:`logistic_newton`, more
+        :func:`logistic_multinomial_newton`.
+    C : float
+        Inverse L2 penalty strength, as in ``LogisticRegression(C=C)``.
+
     Returns
     -------
     intercept : ndarray of shape (n_models, 1 or n_classes)
@@ -634,7 +688,23 @@ def fit_logistic(A, y, n_classes, C):
 
 
 def predict_logistic(A, intercept, coef):
-    """Encoded class predicted by each model, shape (n_samples, n_models)."""
+    """Encoded class predicted by each model, shape (n_samples, n_models).
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_samples, n_models, k)
+        Design of each model (without the constant column).
+    intercept : ndarray of shape (n_models, 1 or n_classes)
+        As returned by :func:`fit_logistic`.
+    coef : ndarray of shape (n_models, 1 or n_classes, k)
+        As returned by :func:`fit_logistic`.
+
+    Returns
+    -------
+    ndarray of int of shape (n_samples, n_models)
+        With one decision function, 1 where it is positive and 0 elsewhere; otherwise the
+        class of the largest decision function.
+    """
     z = intercept[None] + np.einsum("nmk,mck->nmc", A, coef)
     return (z[:, :, 0] > 0).astype(int) if z.shape[2] == 1 else np.argmax(z, axis=2)
 

@@ -196,7 +196,14 @@ class SimplificationReport:
     notes: tuple = field(default_factory=tuple)
 
     def table(self) -> str:
-        """The coefficient table as plain text (estimate, SE, interval, chosen value, fate)."""
+        """The coefficient table as plain text (estimate, SE, interval, chosen value, fate).
+
+        Returns
+        -------
+        str
+            One row per coefficient: name, estimate, standard error, interval searched,
+            proposed rational (``-`` if none), value kept and status.
+        """
         from tabulate import tabulate
 
         rows = [(c.name, f"{c.estimate:.6g}", f"{c.stderr:.2g}", f"[{c.low:.6g}, {c.high:.6g}]",

@@ -89,6 +89,16 @@ class StabilityResult:
     def frequency(self, term) -> float:
         """Selection frequency of one term (a sympy string or expression).
 
+        Parameters
+        ----------
+        term : str or sympy.Expr
+            A basis term, e.g. ``"MaxE*MinE"``.
+
+        Returns
+        -------
+        float
+            Fraction of refits, in [0, 1].
+
         Raises
         ------
         InvalidParameterError
@@ -103,17 +113,44 @@ class StabilityResult:
         return float(self.frequencies[self.term_names.index(name)])
 
     def as_dict(self) -> dict[str, float]:
-        """Term name -> frequency, in basis order."""
+        """Term name -> frequency, in basis order.
+
+        Returns
+        -------
+        dict of str to float
+        """
         return {n: float(f) for n, f in zip(self.term_names, self.frequencies)}
 
     def above(self, threshold: float) -> tuple[str, ...]:
-        """Terms selected in at least a fraction ``threshold`` of refits, in basis order."""
+        """Terms selected in at least a fraction ``threshold`` of refits, in basis order.
+
+        Parameters
+        ----------
+        threshold : float
+            In [0, 1].
+
+        Returns
+        -------
+        tuple of str
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``threshold`` is not a number in [0, 1].
+        """
         threshold = check_number(threshold, "threshold", owner="StabilityResult.above",
                                  low=0.0, high=1.0)
         return tuple(n for n, f in zip(self.term_names, self.frequencies) if f >= threshold)
 
     def to_dict(self) -> dict:
-        """JSON-ready description."""
+        """JSON-ready description.
+
+        Returns
+        -------
+        dict
+            ``scheme``, ``n_resamples``, ``selector``, ``n_terms``, ``random_state`` and
+            ``frequencies`` (:meth:`as_dict`).
+        """
         return {"scheme": self.scheme, "n_resamples": self.n_resamples,
                 "selector": self.selector, "n_terms": self.n_terms,
                 "random_state": self.random_state, "frequencies": self.as_dict()}

@@ -70,6 +70,16 @@ _Z = {symbol: z for z, symbol in enumerate(_SYMBOLS, start=1)}
 def atomic_number(symbol) -> int:
     """Return the atomic number of an element symbol (``"Fe"`` -> 26) or check an int Z.
 
+    Parameters
+    ----------
+    symbol : str or int
+        Element symbol with standard capitalisation, or an atomic number.
+
+    Returns
+    -------
+    int
+        Atomic number Z, from 1 (H) to 96 (Cm).
+
     Raises
     ------
     InvalidParameterError
@@ -120,7 +130,12 @@ class Cluster:
         return len(self.symbols)
 
     def distances(self) -> np.ndarray:
-        """Distances (Å) from the absorber to every atom (0 for the absorber itself)."""
+        """Distances (Å) from the absorber to every atom (0 for the absorber itself).
+
+        Returns
+        -------
+        ndarray of shape (n_atoms,)
+        """
         return np.linalg.norm(self.positions - self.positions[self.absorber], axis=1)
 
 
@@ -137,6 +152,11 @@ def make_cluster(symbols, positions, *, absorber: int = 0, labels=None) -> Clust
         0-based index of the absorbing atom.
     labels : dict, optional
         Free-form labels stored with the cluster.
+
+    Returns
+    -------
+    Cluster
+        Symbols normalised to element symbols, positions copied as float64 (Å).
 
     Raises
     ------
@@ -182,6 +202,13 @@ def make_cluster(symbols, positions, *, absorber: int = 0, labels=None) -> Clust
 
 def geometry_labels(cluster: Cluster, n: int) -> dict:
     """Coordination number and statistics of the ``n`` nearest neighbours of the absorber.
+
+    Parameters
+    ----------
+    cluster : Cluster
+        Cluster with positions in Å.
+    n : int
+        Number of nearest neighbours counted (the coordination number).
 
     Returns
     -------
@@ -233,6 +260,32 @@ def _angle(value, name, builder, low, high):
 def linear(*, r=None, phi=180.0, metal="Fe", ligand="O", **distances) -> Cluster:
     """M-L2 with bond angle ``phi`` (degrees, 180 = linear), both ligands in the xz plane.
 
+    Parameters
+    ----------
+    r : float, optional
+        One metal-ligand distance for all 2 ligands, in Å; give either ``r`` or every one of
+        ``r1, r2``.
+    phi : float, default=180.0
+        L-M-L angle in degrees, within [30, 180].
+    metal : str, default="Fe"
+        Element symbol of the absorber, placed at the origin.
+    ligand : str, default="O"
+        Element symbol of the ligands.
+    **distances : float
+        ``r1, r2``: the individual metal-ligand distances, in Å (positive).
+
+    Returns
+    -------
+    Cluster
+        Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
+        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2`` and the angle(s).
+
+    Raises
+    ------
+    InvalidParameterError
+        For both or neither of ``r`` and the individual distances, an unknown keyword, a
+        distance that is not positive, or an angle out of range (each named).
+
     Examples
     --------
     >>> c = linear(r1=2.0, r2=2.2)
@@ -246,7 +299,34 @@ def linear(*, r=None, phi=180.0, metal="Fe", ligand="O", **distances) -> Cluster
 
 
 def trigonal(*, r=None, phi=0.0, metal="Fe", ligand="O", **distances) -> Cluster:
-    """M-L3, ligands 120° apart in azimuth and ``phi`` degrees below the xy plane (0 = planar)."""
+    """M-L3, ligands 120° apart in azimuth and ``phi`` degrees below the xy plane (0 = planar).
+
+    Parameters
+    ----------
+    r : float, optional
+        One metal-ligand distance for all 3 ligands, in Å; give either ``r`` or every one of
+        ``r1, r2, r3``.
+    phi : float, default=0.0
+        Tilt of every ligand below the xy plane in degrees, within [0, 60] (0 = planar).
+    metal : str, default="Fe"
+        Element symbol of the absorber, placed at the origin.
+    ligand : str, default="O"
+        Element symbol of the ligands.
+    **distances : float
+        ``r1, r2, r3``: the individual metal-ligand distances, in Å (positive).
+
+    Returns
+    -------
+    Cluster
+        Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
+        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2, r3`` and the angle(s).
+
+    Raises
+    ------
+    InvalidParameterError
+        For both or neither of ``r`` and the individual distances, an unknown keyword, a
+        distance that is not positive, or an angle out of range (each named).
+    """
     d, params = _distances(3, r, distances, "trigonal")
     tilt = _angle(phi, "phi", "trigonal", 0.0, 60.0)
     az = np.radians([0.0, 120.0, 240.0])
@@ -261,6 +341,34 @@ def tetrahedral(*, r=None, phi=109.4712206, psi=90.0, metal="Fe", ligand="O",
 
     Pair 1 (r1, r2) lies in the xz plane above the metal, pair 2 (r3, r4) below it, rotated
     by ``psi`` degrees about z (90 = D2d; with phi = 109.47 a regular tetrahedron).
+
+    Parameters
+    ----------
+    r : float, optional
+        One metal-ligand distance for all 4 ligands, in Å; give either ``r`` or every one of
+        ``r1, r2, r3, r4``.
+    phi : float, default=109.4712206
+        L-M-L angle within each pair in degrees, within [60, 180].
+    psi : float, default=90.0
+        Rotation of pair 2 relative to pair 1 about z in degrees, within [0, 180].
+    metal : str, default="Fe"
+        Element symbol of the absorber, placed at the origin.
+    ligand : str, default="O"
+        Element symbol of the ligands.
+    **distances : float
+        ``r1, r2, r3, r4``: the individual metal-ligand distances, in Å (positive).
+
+    Returns
+    -------
+    Cluster
+        Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
+        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2, r3, r4`` and the angle(s).
+
+    Raises
+    ------
+    InvalidParameterError
+        For both or neither of ``r`` and the individual distances, an unknown keyword, a
+        distance that is not positive, or an angle out of range (each named).
     """
     d, params = _distances(4, r, distances, "tetrahedral")
     half = _angle(phi, "phi", "tetrahedral", 60.0, 180.0) / 2
@@ -273,7 +381,34 @@ def tetrahedral(*, r=None, phi=109.4712206, psi=90.0, metal="Fe", ligand="O",
 
 
 def square_pyramidal(*, r=None, theta=90.0, metal="Fe", ligand="O", **distances) -> Cluster:
-    """M-L5: four basal ligands (r1..r4) at ``theta`` degrees from the apical one (r5, on +z)."""
+    """M-L5: four basal ligands (r1..r4) at ``theta`` degrees from the apical one (r5, on +z).
+
+    Parameters
+    ----------
+    r : float, optional
+        One metal-ligand distance for all 5 ligands, in Å; give either ``r`` or every one of
+        ``r1, r2, r3, r4, r5``.
+    theta : float, default=90.0
+        Angle between each basal bond and the apical one (+z) in degrees, within [60, 150].
+    metal : str, default="Fe"
+        Element symbol of the absorber, placed at the origin.
+    ligand : str, default="O"
+        Element symbol of the ligands.
+    **distances : float
+        ``r1, r2, r3, r4, r5``: the individual metal-ligand distances, in Å (positive).
+
+    Returns
+    -------
+    Cluster
+        Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
+        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2, r3, r4, r5`` and the angle(s).
+
+    Raises
+    ------
+    InvalidParameterError
+        For both or neither of ``r`` and the individual distances, an unknown keyword, a
+        distance that is not positive, or an angle out of range (each named).
+    """
     d, params = _distances(5, r, distances, "square_pyramidal")
     t = _angle(theta, "theta", "square_pyramidal", 60.0, 150.0)
     az = np.radians([0.0, 90.0, 180.0, 270.0])
@@ -287,6 +422,32 @@ def octahedral(*, r=None, theta=0.0, metal="Fe", ligand="O", **distances) -> Clu
 
     The equatorial ligands are tilted alternately up and down by ``theta`` degrees (puckering;
     0 = regular octahedron).
+
+    Parameters
+    ----------
+    r : float, optional
+        One metal-ligand distance for all 6 ligands, in Å; give either ``r`` or every one of
+        ``r1, r2, r3, r4, r5, r6``.
+    theta : float, default=0.0
+        Puckering angle of the equatorial ligands in degrees, within [-45, 45].
+    metal : str, default="Fe"
+        Element symbol of the absorber, placed at the origin.
+    ligand : str, default="O"
+        Element symbol of the ligands.
+    **distances : float
+        ``r1, r2, r3, r4, r5, r6``: the individual metal-ligand distances, in Å (positive).
+
+    Returns
+    -------
+    Cluster
+        Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
+        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2, r3, r4, r5, r6`` and the angle(s).
+
+    Raises
+    ------
+    InvalidParameterError
+        For both or neither of ``r`` and the individual distances, an unknown keyword, a
+        distance that is not positive, or an angle out of range (each named).
     """
     d, params = _distances(6, r, distances, "octahedral")
     t = _angle(theta, "theta", "octahedral", -45.0, 45.0)
@@ -309,6 +470,18 @@ BUILDERS = {
 def build(name: str, params: dict) -> Cluster:
     """Call the builder ``name`` (a key of :data:`BUILDERS`) with the parameters ``params``.
 
+    Parameters
+    ----------
+    name : str
+        Builder name, e.g. ``"tetrahedral"``.
+    params : dict
+        Keyword arguments of that builder (distances in Å, angles in degrees, elements).
+
+    Returns
+    -------
+    Cluster
+        The built cluster.
+
     Raises
     ------
     InvalidParameterError
@@ -326,9 +499,15 @@ def build(name: str, params: dict) -> Cluster:
 def read_xyz(path) -> tuple:
     """Read an ``.xyz`` file: atom count, a comment line, then ``symbol x y z`` lines (Å).
 
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.xyz`` file (UTF-8); blank lines after the comment are skipped.
+
     Returns
     -------
     tuple of (tuple of str, ndarray of shape (n_atoms, 3))
+        Symbols as written (not checked here) and coordinates in Å.
 
     Raises
     ------
@@ -365,6 +544,15 @@ def read_xyz(path) -> tuple:
 
 def tetrahedral_group(*, center: str = "Si", ligand: str = "O", d: float = 1.62) -> tuple:
     """A regular XO4 tetrahedron whose bridging O sits at the origin and X at (d, 0, 0).
+
+    Parameters
+    ----------
+    center : str, default="Si"
+        Element symbol of the central atom X.
+    ligand : str, default="O"
+        Element symbol of the four ligands.
+    d : float, default=1.62
+        X-ligand distance, in Å (positive).
 
     Returns
     -------

@@ -164,8 +164,15 @@ class RelationRow:
     formulas: tuple = ()
 
     def to_dict(self) -> dict:
-        """JSON-ready: ``section``, ``target``, ``formula``, ``terms``, ``n_terms``,
-        ``cv_score`` (of the simplified formula) and the unsimplified ``formula_raw``."""
+        """JSON-ready description of the row.
+
+        Returns
+        -------
+        dict
+            ``section``, ``target``, ``formula``, ``formula_physical``, ``terms``,
+            ``n_terms``, ``cv_score``, ``score_kind`` and ``notes`` of the simplified formula,
+            and the unsimplified ``formula_raw`` with its ``cv_score_raw``.
+        """
         import sympy
 
         f = self.simplified

@@ -106,6 +106,19 @@ def escape_latex(text: str) -> str:
 def escape_latex_math(name: str) -> str:
     r"""Escape a column name for ``\mathrm{...}`` in math mode.
 
+    LaTeX special characters are escaped, Greek letters become their commands, other
+    non-ASCII characters go in ``\text{...}``.
+
+    Parameters
+    ----------
+    name : str
+        Column name (converted with ``str``).
+
+    Returns
+    -------
+    str
+        ``\mathrm{...}`` around the escaped name.
+
     Examples
     --------
     >>> escape_latex_math("Min_E&σ")
@@ -277,7 +290,25 @@ def formula_latex(formula, *, decimals: int = 2, physical: bool = False) -> str:
 
 
 def formula_text(formula, *, decimals: int = 2, physical: bool = False) -> str:
-    """The right-hand side of ``formula`` as plain text for Markdown (``·`` for products)."""
+    """The right-hand side of ``formula`` as plain text for Markdown (``·`` for products).
+
+    Same order and grouping as :func:`formula_latex`, with ``−`` (U+2212) for minus signs.
+
+    Parameters
+    ----------
+    formula : Formula
+        The formula to print.
+    decimals : int, default=2
+        Decimals of floating-point coefficients (physical units: ``decimals + 1`` significant
+        digits).
+    physical : bool, default=False
+        Print the expanded physical-units expression instead of the standardized one.
+
+    Returns
+    -------
+    str
+        ``"0"`` when every coefficient and the intercept are zero.
+    """
     return _render(formula, latex=False, decimals=decimals, physical=physical)
 
 

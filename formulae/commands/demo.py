@@ -6,6 +6,13 @@ HELP = "run the whole chain on the built-in data set: formulas, tables, Natoli c
 
 
 def add_arguments(parser) -> None:
+    """Declare the arguments of ``formulae demo`` (no heavy imports here).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser, filled in place.
+    """
     parser.add_argument("--out", default="tables",
                         help="folder for demo.tex, demo.md and the figures (default: tables)")
     parser.add_argument("--data", default=None, metavar="DIR",
@@ -20,6 +27,19 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """Run the demo chain (:func:`formulae.demo.run_demo`) and print its summary.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of ``formulae demo``.
+
+    Returns
+    -------
+    int
+        Exit code 0; failures raise :class:`~formulae.errors.FormulaeError`, which
+        :func:`formulae.cli.main` turns into exit code 2.
+    """
     import sys
 
     from ..demo import run_demo

@@ -6,6 +6,13 @@ HELP = "check Natoli's rule (E_r - E_0) R^2 = C on a descriptor table"
 
 
 def add_arguments(parser) -> None:
+    """Declare the arguments of ``formulae natoli`` (no heavy imports here).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser, filled in place.
+    """
     parser.add_argument("table", help="descriptor table (CSV, TSV or whitespace, header row)")
     parser.add_argument("--energy", default="MaxE",
                         help="column of the resonance energy E_r, eV (default: MaxE)")
@@ -33,6 +40,19 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """Fit Natoli's rule on the table's columns, overall or per group; print (and plot) the fits.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of ``formulae natoli``.
+
+    Returns
+    -------
+    int
+        Exit code 0; failures raise :class:`~formulae.errors.FormulaeError`, which
+        :func:`formulae.cli.main` turns into exit code 2.
+    """
     import numpy as np
 
     from ..io import read_table

@@ -6,6 +6,13 @@ HELP = "compute XANES training spectra with FDMNES for sampled cluster geometrie
 
 
 def add_arguments(parser) -> None:
+    """Declare the arguments of ``formulae simulate`` (no heavy imports here).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser, filled in place.
+    """
     parser.add_argument("config", help="TOML configuration: [fdmnes] settings and [[family]] "
                                        "sections (see docs/data.md)")
     parser.add_argument("--out", required=True, metavar="DIR",
@@ -23,6 +30,19 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """Run FDMNES on the configured families; write the sample folders (and ``--npz`` files).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of ``formulae simulate``.
+
+    Returns
+    -------
+    int
+        Exit code 0; failures raise :class:`~formulae.errors.FormulaeError`, which
+        :func:`formulae.cli.main` turns into exit code 2.
+    """
     import time
     from pathlib import Path
 

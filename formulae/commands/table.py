@@ -11,6 +11,13 @@ HELP = "LaTeX (booktabs) and Markdown tables of the formulas of a saved search (
 
 
 def add_arguments(parser) -> None:
+    """Declare the arguments of ``formulae table`` (no heavy imports here).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser, filled in place.
+    """
     parser.add_argument("results", metavar="RESULTS.json",
                         help="file written by 'formulae search --json'")
     parser.add_argument("--latex", metavar="OUT.tex", default=None, help="write the LaTeX table")
@@ -45,6 +52,17 @@ def _descriptions(items):
 
 def load_results(path):
     """Formulas of a saved search, by target: ``{target: (chosen, [pareto...])}``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        JSON file written by ``formulae search --json``.
+
+    Returns
+    -------
+    dict of str to (Formula, list of Formula)
+        For each target, in file order: the chosen formula and the Pareto front (empty when
+        the file has none).
 
     Raises
     ------
@@ -83,6 +101,19 @@ def load_results(path):
 
 
 def run(args) -> int:
+    """Print the formulas of a saved search as Markdown, or write LaTeX/Markdown files.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of ``formulae table``.
+
+    Returns
+    -------
+    int
+        Exit code 0; failures raise :class:`~formulae.errors.FormulaeError`, which
+        :func:`formulae.cli.main` turns into exit code 2.
+    """
     from ..tables import FormulaTable
 
     results = load_results(args.results)

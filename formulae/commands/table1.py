@@ -6,6 +6,13 @@ HELP = "reproduce Table 1 of the reference study on a sample (default: the share
 
 
 def add_arguments(parser) -> None:
+    """Declare the arguments of ``formulae table1`` (no heavy imports here).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser, filled in place.
+    """
     parser.add_argument("--data", default=None, metavar="DIR",
                         help="sample folder in the shared layout (params.csv + spectra.csv); "
                              "default: $FORMULAE_SHARED_DATA or ../shared/data, "
@@ -37,6 +44,19 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """Reproduce Table 1 on a sample (``--validate``: check it on a second one); write the tables.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of ``formulae table1``.
+
+    Returns
+    -------
+    int
+        Exit code 0; failures raise :class:`~formulae.errors.FormulaeError`, which
+        :func:`formulae.cli.main` turns into exit code 2.
+    """
     import json
     import sys
     from pathlib import Path

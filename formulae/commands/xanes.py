@@ -6,7 +6,13 @@ HELP = "XANES descriptors (EdgeE, MaxE, MinE, curvatures, pre-edge) of spectra, 
 
 
 def add_arguments(parser) -> None:
-    """Declare ``descriptors`` and ``plot`` sub-subcommands (no heavy imports here)."""
+    """Declare ``descriptors`` and ``plot`` sub-subcommands (no heavy imports here).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``formulae xanes`` parser, filled in place.
+    """
     sub = parser.add_subparsers(dest="xanes_command", metavar="ACTION")
     desc = sub.add_parser("descriptors", help="descriptor table of files or of a sample folder",
                           description="One row per file (first column 'file'), or with --sample "
@@ -41,7 +47,19 @@ def _common(parser) -> None:
 
 
 def run(args) -> int:
-    """Compute and write the table (or the figure); return 0."""
+    """Compute and write the descriptor table (or the figure).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of ``formulae xanes descriptors`` or ``formulae xanes plot``.
+
+    Returns
+    -------
+    int
+        Exit code 0; failures raise :class:`~formulae.errors.FormulaeError`, which
+        :func:`formulae.cli.main` turns into exit code 2.
+    """
     from ..errors import InvalidParameterError
 
     if args.xanes_command is None:

@@ -42,7 +42,7 @@ _STDERR_COLUMNS = ("EdgeE_stderr", "Edgeslope_stderr", "Edgestep_stderr")
 class XanesDescriptors:
     """Descriptors of one XANES spectrum.
 
-    Attributes
+    Parameters
     ----------
     edge_energy, edge_energy_stderr : float
         EdgeE: centre of the fitted step (arctangent plus linear background), eV.
@@ -51,10 +51,11 @@ class XanesDescriptors:
     edge_step, edge_step_stderr : float
         Edgestep: fitted step height, units of mu.
     max_energy, max_intensity, max_curvature : float
-        MaxE (eV), Maxint, Maxcurv (mu/eV^2, negative): main maximum of the smoothed spectrum,
-        refined by a local quadratic.
+        MaxE (eV), Maxint (units of mu), Maxcurv (mu/eV^2, negative): main maximum of the
+        smoothed spectrum, refined by a local quadratic.
     min_energy, min_intensity, min_curvature : float
-        MinE, Minint, Mincurv (positive): main minimum after the maximum, likewise.
+        MinE (eV), Minint (units of mu), Mincurv (mu/eV^2, positive): main minimum after the
+        maximum, likewise.
     min_minus_max : float
         MinE - MaxE, eV.
     preedge_energy, preedge_area : float
@@ -84,7 +85,13 @@ class XanesDescriptors:
     edge_shape: str
 
     def to_dict(self) -> dict:
-        """The values under the paper's column names (:data:`DESCRIPTOR_COLUMNS`)."""
+        """The values under the paper's column names (:data:`DESCRIPTOR_COLUMNS`).
+
+        Returns
+        -------
+        dict of str to float
+            ``EdgeE`` ... ``Preedgearea``, in that order (standard errors not included).
+        """
         return {"EdgeE": self.edge_energy, "Edgeslope": self.edge_slope,
                 "Edgestep": self.edge_step, "MaxE": self.max_energy,
                 "Maxint": self.max_intensity, "Maxcurv": self.max_curvature,

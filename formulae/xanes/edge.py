@@ -31,7 +31,7 @@ _BACKGROUNDS = ("linear", "constant")
 class EdgeFit:
     """Result of an edge-step fit.
 
-    Attributes
+    Parameters
     ----------
     e0, e0_stderr : float
         Centre of the step (where it has risen by half its height), eV.

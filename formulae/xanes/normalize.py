@@ -26,7 +26,7 @@ __all__ = ["Normalization", "find_e0", "normalize"]
 class Normalization:
     """Result of :func:`normalize`.
 
-    Attributes
+    Parameters
     ----------
     e0 : float
         Edge energy (largest derivative), eV.
