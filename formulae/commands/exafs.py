@@ -6,6 +6,13 @@ HELP = "EXAFS: fit FEFF paths to chi(k) (exact Jacobian), compute path chi(k), b
 
 
 def add_arguments(parser) -> None:
+    """Add the ``fit``, ``chi`` and ``batch`` actions and their options to ``parser``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``exafs`` subcommand's parser.
+    """
     sub = parser.add_subparsers(dest="exafs_command", metavar="ACTION")
     sub.required = True
     fit = sub.add_parser("fit", help="fit a spec (TOML or JSON) and print the report")
@@ -35,6 +42,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    """Run the action chosen on the command line.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments (``exafs_command`` names the action).
+
+    Returns
+    -------
+    int
+        Exit code: 0 on success, 2 when a fit did not converge.
+    """
     return {"fit": _fit, "chi": _chi, "batch": _batch}[args.exafs_command](args)
 
 

@@ -34,7 +34,7 @@ _STAT_COLUMNS = ("success", "nfev", "ndata", "n_independent", "chi_square", "chi
 class BatchResult:
     """Results of :func:`fit_batch`, in input order.
 
-    Attributes
+    Parameters
     ----------
     names : tuple of str
         File name or ``spectrum_<i>`` of each spectrum.
@@ -50,13 +50,20 @@ class BatchResult:
 
     @property
     def param_names(self) -> list[str]:
+        """Parameter names of the first successful fit (empty when none succeeded)."""
         for r in self.results:
             if r is not None:
                 return list(r.params)
         return []
 
     def rows(self) -> list[dict]:
-        """One dict per spectrum: ``name``, statistics, ``<param>`` and ``<param>_stderr``."""
+        """One dict per spectrum: ``name``, statistics, ``<param>`` and ``<param>_stderr``.
+
+        Returns
+        -------
+        list of dict
+            Also ``at_bound`` and ``error`` (empty unless the fit failed).
+        """
         out = []
         pnames = self.param_names
         for name, res, err in zip(self.names, self.results, self.errors):
@@ -81,7 +88,13 @@ class BatchResult:
         return out
 
     def to_csv(self, path) -> None:
-        """Write :meth:`rows` as CSV (full float precision)."""
+        """Write :meth:`rows` as CSV (full float precision).
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write.
+        """
         rows = self.rows()
         if not rows:
             raise InvalidParameterError("The batch is empty: nothing to write.",

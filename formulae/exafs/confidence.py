@@ -30,7 +30,7 @@ __all__ = ["MultistartResult", "multistart", "ScanResult", "chi2_scan"]
 class MultistartResult:
     """Fits from several starts.
 
-    Attributes
+    Parameters
     ----------
     starts : ndarray of shape (n_starts, n_vars)
     values : ndarray of shape (n_starts, n_vars)
@@ -52,6 +52,12 @@ class MultistartResult:
     n_distinct: int
 
     def summary(self) -> str:
+        """One line: number of starts, of distinct minima, and the lowest χ².
+
+        Returns
+        -------
+        str
+        """
         order = np.argsort(self.chi_square)
         lines = [f"{len(self.chi_square)} starts, {self.n_distinct} distinct minim"
                  f"{'um' if self.n_distinct == 1 else 'a'}; lowest chi-square "
@@ -77,6 +83,8 @@ def multistart(problem, n_starts: int = 10, *, spread: float = 0.5, random_state
     tol_sigma : float, default=0.01
         Two endpoints are the same minimum when every value differs by less than this many
         standard errors.
+    **solve_kws
+        Passed to :meth:`FitProblem.solve` for every start.
 
     Returns
     -------
@@ -124,7 +132,7 @@ def multistart(problem, n_starts: int = 10, *, spread: float = 0.5, random_state
 class ScanResult:
     """χ² profile of one parameter.
 
-    Attributes
+    Parameters
     ----------
     name : str
     grid : ndarray of shape (n,)
@@ -162,6 +170,8 @@ def chi2_scan(problem, name: str, *, n_points: int = 21, n_sigma: float = 3.0,
     n_sigma : float, default=3.0
     result : FitResult, optional
         The fit at the minimum (computed when absent).
+    **solve_kws
+        Passed to :meth:`FitProblem.solve` at every grid point.
 
     Returns
     -------

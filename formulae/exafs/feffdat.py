@@ -155,21 +155,25 @@ class PathSpline:
         self.coefficients = coefficients
         # derivative coefficients (quadratic), highest power first
         self._dcoefficients = np.stack([3.0 * c3, 2.0 * c2, m[:-1]], axis=1)
-        # (power, column, interval) copies: gathering along the last axis gives contiguous rows
+        # (power, column, interval) copies: gathering along the last axis gives contiguous
+        # rows; the 7 powers are the cubic's 4 then its derivative's 3, gathered at once
         self._ct = np.ascontiguousarray(coefficients.transpose(1, 2, 0))
-        self._dt = np.ascontiguousarray(self._dcoefficients.transpose(1, 2, 0))
+        self._cdt = np.ascontiguousarray(np.concatenate(
+            [coefficients, self._dcoefficients], axis=1).transpose(1, 2, 0))
+        # interior breaks: searchsorted on them gives the interval index already clipped to
+        # [0, n_points - 2] (the end pieces extrapolate)
+        self._interior = np.ascontiguousarray(x[1:-1])
         self.breaks.setflags(write=False)
         self.coefficients.setflags(write=False)
 
     def _locate(self, q):
-        idx = np.searchsorted(self.breaks, q, side="right") - 1
-        np.clip(idx, 0, self.breaks.size - 2, out=idx)
-        return idx, q - self.breaks[idx]
+        idx = self._interior.searchsorted(q, side="right")
+        return idx, q - self.breaks.take(idx)
 
     def _columns(self, q, derivative: bool):
         """Values (and slopes) with shape (n_columns, n_q); ``q`` a float64 1-D array."""
         idx, t = self._locate(q)
-        c = self._ct.take(idx, axis=2)
+        c = (self._cdt if derivative else self._ct).take(idx, axis=2)
         values = c[0] * t
         values += c[1]
         values *= t
@@ -178,11 +182,10 @@ class PathSpline:
         values += c[3]
         if not derivative:
             return values, None
-        d = self._dt.take(idx, axis=2)
-        slopes = d[0] * t
-        slopes += d[1]
+        slopes = c[4] * t
+        slopes += c[5]
         slopes *= t
-        slopes += d[2]
+        slopes += c[6]
         return values, slopes
 
     def __call__(self, q):
@@ -353,7 +356,8 @@ def read_feffdat(path) -> FeffPath:
     try:
         text = Path(path).read_text(errors="strict")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{filename}: cannot read FEFF path file ({exc}).", path=filename) from None
+        raise DataError(f"{filename}: cannot read FEFF path file ({exc}).",
+                        path=filename) from None
     lines = text.splitlines()
 
     def fail(lineno: int, message: str, value=None):

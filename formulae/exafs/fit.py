@@ -168,13 +168,19 @@ class FitPath:
 
     @property
     def name(self) -> str:
+        """The label, or the path file's name when there is no label."""
         if self.label:
             return self.label
         from pathlib import Path
         return Path(str(getattr(self.feffpath, "filename", "path"))).name
 
     def constants(self) -> dict:
-        """``reff, degen, nleg, rmass`` of the path (usable in expressions)."""
+        """``reff, degen, nleg, rmass`` of the path (usable in expressions).
+
+        Returns
+        -------
+        dict of str to float
+        """
         p = self.feffpath
         return {"reff": float(p.reff), "degen": float(p.degen), "nleg": float(p.nleg),
                 "rmass": float(p.rmass)}
@@ -291,7 +297,7 @@ class _CompiledDataset:
             if len(_TRANSFORM_CACHE) > 64:
                 _TRANSFORM_CACHE.clear()
             _TRANSFORM_CACHE[key] = self._transform_part(t, ikmax)
-        (self.k_model, self.kwin, self.used, self.k_used,
+        (self.k_model, self.kwin, self.used, self.k_used, self.k2_used,
          self._bases) = _TRANSFORM_CACHE[key]
         self.n_idp = t.n_independent
         self.set_data(ds.k, ds.chi, ds.epsilon_k, ds.delta_chi)
@@ -313,8 +319,9 @@ class _CompiledDataset:
         self.k_used = self.k_model[used]
         # base matrices per k-weight, without the noise scaling
         bases = [self._base_matrix(w) for w in t.kweight]
-        out = (self.k_model, self.kwin, self.used, self.k_used, bases)
-        for arr in out[:4] + tuple(bases):
+        out = (self.k_model, self.kwin, self.used, self.k_used, self.k_used * self.k_used,
+               bases)
+        for arr in out[:5] + tuple(bases):
             arr.flags.writeable = False
         return out
 
@@ -365,7 +372,7 @@ class _CompiledDataset:
                 mats.append(base / e)
             else:
                 mats.append(base / self.epsilon_r[i])
-        self.matrix = np.vstack(mats)
+        self.matrix = np.vstack(mats) if len(mats) > 1 else mats[0]
         self.data_vector = self.matrix @ self.chi_model_grid[self.used]
 
     def _noise(self, k, epsilon_k, delta_chi):
@@ -392,7 +399,7 @@ class _CompiledDataset:
         for w in t.kweight:
             cx = np.zeros(nfft)
             cx[:n] = self.chi_model_grid * self.kwin[:n] * self.k_model ** w
-            chir = (kstep / math.sqrt(math.pi)) * np.fft.fft(cx)[irmin:irmax]
+            chir = (kstep / math.sqrt(math.pi)) * np.fft.rfft(cx)[irmin:irmax]
             eps_r = math.sqrt((chir.real @ chir.real + chir.imag @ chir.imag)
                               / (2 * chir.size)) / kwin_ave
             est_r.append(eps_r)
@@ -407,7 +414,7 @@ class _CompiledDataset:
 class FitResult:
     r"""Result of an EXAFS fit; names as in Larch's ``feffit`` output.
 
-    Attributes
+    Parameters
     ----------
     params : dict of str to float
         Best values of all named parameters (variables, fixed values, constraints).
@@ -466,7 +473,17 @@ class FitResult:
     epsilon_r: tuple
 
     def report(self, min_correl: float = 0.1) -> str:
-        """Fit report in lmfit's layout: statistics, variables, correlations, paths."""
+        """Fit report in lmfit's layout: statistics, variables, correlations, paths.
+
+        Parameters
+        ----------
+        min_correl : float, default=0.1
+            Smallest absolute correlation listed.
+
+        Returns
+        -------
+        str
+        """
         from ..report import (correlations_section, format_value_error, join_sections,
                               statistics_section, variables_section)
         stats = [("# function evals", self.nfev), ("# jacobian evals", self.njev),
@@ -507,7 +524,14 @@ class FitResult:
         return join_sections(*sections)
 
     def to_dict(self) -> dict:
-        """JSON-ready summary (the ``--json`` output of ``formulae exafs fit``)."""
+        """JSON-ready summary (the ``--json`` output of ``formulae exafs fit``).
+
+        Returns
+        -------
+        dict
+            ``params`` (name -> ``value``, ``stderr``), ``correlations`` ("a,b" -> value) and
+            the statistics.
+        """
         return {
             "params": {n: {"value": v, "stderr": self.stderr.get(n)}
                        for n, v in self.params.items()},
@@ -650,6 +674,9 @@ class FitProblem:
         self.bound_transform = BoundTransform(self.lower, self.upper)
         self._constraint_funcs = None
         self._last = None
+        self._previous = None
+        self._path_rows = self._rows_needed()
+        self._model = _core()[0]
         self.nfev = 0
         self.njev = 0
 
@@ -700,13 +727,38 @@ class FitProblem:
                     targets.append(r)
         return targets, cplan
 
+    def _rows_needed(self):
+        """Per path: (Jacobian rows that some variable moves, their target indices, whether
+        the real-valued model form may be used, i.e. no row for third/fourth/ei)."""
+        dep = self.targets.dependence.reshape(len(self._path_info), 8, -1).any(axis=2)
+        out = []
+        for ip in range(len(self._path_info)):
+            rows = tuple(int(j) for j in np.flatnonzero(dep[ip]))
+            out.append((rows, ip * 8 + np.array(rows, dtype=int),
+                        not (4 in rows or 5 in rows or 6 in rows)))
+        return out
+
     # ------------------------------------------------------------------ model
     def set_data(self, index: int, k, chi, epsilon_k=None, delta_chi=None, name=None) -> None:
-        """Replace the χ(k) of dataset ``index`` (same paths and transform); for batches."""
+        """Replace the χ(k) of dataset ``index`` (same paths and transform); for batches.
+
+        Parameters
+        ----------
+        index : int
+            Dataset to replace.
+        k, chi : array-like of shape (n,)
+            The new data (validated as in :class:`Dataset`).
+        epsilon_k : float or array-like of shape (n,), optional
+            Known noise; estimated when absent.
+        delta_chi : array-like of shape (n,), optional
+            Background-removal uncertainty of the new χ(k).
+        name : str, optional
+            Label used in messages (default: the dataset's).
+        """
         ds = self.datasets[index]
         new = Dataset(k, chi, ds.paths, ds.transform, epsilon_k, name or ds.name, delta_chi)
         comp = self._compiled[index]
-        self._last = None
+        self._last = self._previous = None
         if int(1.01 + new.k[-1] / ds.transform.kstep) != comp.k_model.size:
             comp = _CompiledDataset(new)
             self._compiled[index] = comp
@@ -714,49 +766,97 @@ class FitProblem:
             comp.set_data(new.k, new.chi, new.epsilon_k, new.delta_chi)
 
     def path_values(self, x):
-        """Path-parameter values (n_paths, 8) and their gradients (n_paths, 8, n_vars)."""
+        """Path-parameter values and their gradients with respect to the variables.
+
+        Parameters
+        ----------
+        x : array-like of shape (n_vars,)
+            Values of the varied variables.
+
+        Returns
+        -------
+        values : ndarray of shape (n_paths, 8)
+            In the order of ``model.PATH_PARAMETERS``.
+        gradients : ndarray of shape (n_paths, 8, n_vars)
+        """
         values, grad = self.targets(np.asarray(x, dtype=float))
         n = len(self._path_info)
         return values.reshape(n, 8), grad.reshape(n, 8, -1)
 
     def residual_and_jacobian(self, x, *, jacobian: bool = True):
-        """Residual (ndata,) and its Jacobian (ndata, n_vars) at external values ``x``."""
+        """Residual and its exact Jacobian at the variables' values ``x``.
+
+        Parameters
+        ----------
+        x : array-like of shape (n_vars,)
+            Values of the varied variables (external, i.e. physical, units).
+        jacobian : bool, default=True
+            When False, only the residual is computed.
+
+        Returns
+        -------
+        residual : ndarray of shape (ndata,)
+        jacobian : ndarray of shape (ndata, n_vars) or None
+        """
         x = np.asarray(x, dtype=float)
         key = x.tobytes()
-        last = self._last
-        if last is not None and last[0] == key:
-            return last[1], last[2]
+        # the last two evaluations are kept: the fit's final statistics need the accepted
+        # point, which is often the one before the last (rejected) trial step
+        for cached in (self._last, self._previous):
+            if cached is not None and cached[0] == key:
+                return cached[1], cached[2]
         r, jac = self._residual_and_jacobian(x, jacobian)
         if jacobian:
+            self._previous = self._last
             self._last = (key, r, jac)
         return r, jac
 
     def _residual_and_jacobian(self, x, jacobian):
-        model, _ = _core()
-        values, grad = self.path_values(x)
+        values, grad = self.targets(x)
+        values = values.tolist()
+        evaluate = self._model._evaluate
         res, jacs = [], []
         ip = 0
-        names = self._pp_names
         for comp in self._compiled:
-            chi = np.zeros(comp.k_used.size)
-            dchi = np.zeros((comp.k_used.size, len(x))) if jacobian else None
+            chi = dchi = None
             for path in comp.dataset.paths:
-                pars = dict(zip(names, values[ip]))
-                c, j = model.chi_and_jacobian(comp.k_used, path.feffpath, pars)
-                chi += c
-                if jacobian:
-                    dchi += j.T @ grad[ip]
+                rows, index, plain = self._path_rows[ip]
+                pars = values[8 * ip:8 * ip + 8]
+                if jacobian and rows:
+                    c, j = evaluate(comp.k_used, path.feffpath, pars, rows, comp.k2_used,
+                                    plain)
+                    d = grad[index].T @ j                       # (n_vars, n_k)
+                    if dchi is None:
+                        dchi = d
+                    else:
+                        dchi += d
+                else:
+                    c, _ = evaluate(comp.k_used, path.feffpath, pars, (), comp.k2_used,
+                                    plain)
+                if chi is None:
+                    chi = c
+                else:
+                    chi += c
                 ip += 1
             res.append(comp.data_vector - comp.matrix @ chi)
             if jacobian:
-                jacs.append(-(comp.matrix @ dchi))
+                if dchi is None:
+                    jacs.append(np.zeros((comp.matrix.shape[0], len(x))))
+                else:
+                    jacs.append(comp.matrix @ dchi.T)
+                    np.negative(jacs[-1], out=jacs[-1])
         r = np.concatenate(res) if len(res) > 1 else res[0]
         if not jacobian:
             return r, None
         return r, (np.vstack(jacs) if len(jacs) > 1 else jacs[0])
 
     def data_residual(self):
-        """The transformed data alone (denominator of the R-factor)."""
+        """The transformed data alone (denominator of the R-factor).
+
+        Returns
+        -------
+        ndarray of shape (ndata,)
+        """
         return np.concatenate([c.data_vector for c in self._compiled])
 
     # ------------------------------------------------------------------ solve
@@ -848,11 +948,20 @@ class FitProblem:
         x_start = np.clip(x_full[free], lo, hi)
         u0 = bt.to_internal(x_start)
 
-        def fun_jac(u):
-            x = x_full.copy()
-            x[free] = bt.to_external(u)
-            r, jac = self.residual_and_jacobian(x)
-            return r, jac[:, free] * bt.gradient(u)
+        if free.all() and not bt.any:
+            fun_jac = self.residual_and_jacobian        # internal = external values
+        elif not bt.any:
+            def fun_jac(u):
+                x = x_full.copy()
+                x[free] = u
+                r, jac = self.residual_and_jacobian(x)
+                return r, jac[:, free]
+        else:
+            def fun_jac(u):
+                x = x_full.copy()
+                x[free] = bt.to_external(u)
+                r, jac = self.residual_and_jacobian(x)
+                return r, jac[:, free] * bt.gradient(u)
 
         work = sum(c.matrix.size for c in self._compiled) * len(self.var_names)
         with np.errstate(all="ignore"), _single_threaded_blas(work > 500_000):
@@ -936,12 +1045,15 @@ class FitProblem:
             params[name] = float(value)
             stderr[name] = float(np.sqrt(max(g @ covar @ g, 0.0)))
         values, grads = self.path_values(x)
+        # g C g^T for every path parameter's gradient g at once
+        variances = np.einsum("pjv,vw,pjw->pj", grads, covar, grads)
+        errors = np.sqrt(np.maximum(variances, 0.0)).tolist()
+        values = values.tolist()
         path_params = []
         for ip, info in enumerate(self._path_info):
             entry = {"label": info["label"], "dataset": info["dataset"], "reff": info["reff"]}
             for j, pname in enumerate(self._pp_names):
-                g = grads[ip, j]
-                entry[pname] = (float(values[ip, j]), float(np.sqrt(max(g @ covar @ g, 0.0))))
+                entry[pname] = (values[ip][j], errors[ip][j])
             path_params.append(entry)
         ordered = {}
         for v in ex.variables:
@@ -998,23 +1110,30 @@ class _Solution:
         self.x, self.fun, self.status, self.message = x, fun, status, message
 
 
+def _norm(v) -> float:
+    """Euclidean norm of a 1-D array (what np.linalg.norm computes, without its overhead)."""
+    return math.sqrt(float(v @ v))
+
+
 def _lm_step(u_svd, s_svd, vt_svd, r, delta):
     """Moré's Levenberg-Marquardt step in scaled variables: p = -(A^T A + lam I)^-1 A^T r with
     the smallest lam >= 0 such that |p| <= delta (A = U S V^T given). Returns (p, lam)."""
-    beta = u_svd.T @ r
-    def step(lam):
-        return -(vt_svd.T @ (s_svd * beta / (s_svd ** 2 + lam)))
-    tiny = s_svd > s_svd[0] * 1e-15 if s_svd.size else s_svd
-    if np.all(tiny):
-        p = -(vt_svd.T @ (beta / s_svd))
-        if np.linalg.norm(p) <= 1.1 * delta:
+    beta = r @ u_svd
+    sb = s_svd * beta
+    s2 = s_svd * s_svd
+    v = vt_svd.T
+    # singular values come sorted, largest first: all are usable when the last one is
+    if s_svd.size and s_svd[-1] > s_svd[0] * 1e-15:
+        p = -(v @ (beta / s_svd))
+        if _norm(p) <= 1.1 * delta:
             return p, 0.0
     # |p(lam)| decreases with lam: bracket then Newton-bisection on phi = |p| - delta
-    lo, hi = 0.0, max(float(np.linalg.norm(s_svd * beta)) / delta, 1e-300)
+    lo, hi = 0.0, max(_norm(sb) / delta, 1e-300)
     lam = hi / 10.0
+    sb2 = sb * sb
     for _ in range(60):
-        p = step(lam)
-        norm = float(np.linalg.norm(p))
+        p = -(v @ (sb / (s2 + lam)))
+        norm = _norm(p)
         if abs(norm - delta) <= 0.1 * delta:
             return p, lam
         if norm > delta:
@@ -1022,10 +1141,14 @@ def _lm_step(u_svd, s_svd, vt_svd, r, delta):
         else:
             hi = lam
         # Newton on 1/|p| (Moré's secular-equation update), kept inside the bracket
-        dnorm = -float(np.sum((s_svd * beta) ** 2 / (s_svd ** 2 + lam) ** 3)) / norm
+        dnorm = -float(np.sum(sb2 / (s2 + lam) ** 3)) / norm
         new = lam - (norm - delta) / dnorm * norm / delta if dnorm != 0 else 0.5 * (lo + hi)
         lam = new if lo < new < hi else 0.5 * (lo + hi)
-    return step(lam), lam
+    return -(v @ (sb / (s2 + lam))), lam
+
+
+def _column_norms(jac):
+    return np.sqrt(np.einsum("ij,ij->j", jac, jac))
 
 
 def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor=100.0):
@@ -1039,22 +1162,26 @@ def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor
     counter["f"] += 1
     counter["j"] += 1
     cost = float(r @ r)
-    diag = np.sqrt(np.einsum("ij,ij->j", jac, jac))
+    colnorm = _column_norms(jac)
+    diag = colnorm.copy()
     diag[diag == 0] = 1.0
-    xnorm = float(np.linalg.norm(diag * u))
+    xnorm = _norm(diag * u)
     delta = factor * xnorm if xnorm > 0 else factor
     status, message = 0, "The maximum number of function evaluations is exceeded."
     while True:
-        if not np.isfinite(cost):
+        if not math.isfinite(cost):
             status, message = -1, "Non-finite residual."
             break
-        colnorm = np.sqrt(np.einsum("ij,ij->j", jac, jac))
+        if colnorm is None:
+            colnorm = _column_norms(jac)
         diag = np.maximum(diag, colnorm)
         rnorm = math.sqrt(cost)
         if rnorm == 0.0:
             status, message = 1, "Zero residual."
             break
-        gnorm = float(np.max(np.abs(jac.T @ r) / np.where(colnorm > 0, colnorm, 1.0))) / rnorm
+        gnorm = float(np.maximum.reduce(np.abs(r @ jac) / np.where(colnorm > 0, colnorm, 1.0))
+                      ) / rnorm
+        colnorm = None
         if gnorm <= gtol:
             status, message = 4, "The cosine of the angle between residual and Jacobian " \
                                  "columns is below gtol."
@@ -1066,14 +1193,15 @@ def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor
                 break
             p, lam = _lm_step(u_svd, s_svd, vt_svd, r, delta)
             step = p / diag
-            pnorm = float(np.linalg.norm(p))
+            pnorm = _norm(p)
             if counter["f"] - start == 1:
                 delta = min(delta, pnorm)
             u_new = u + step
             r_new, jac_new = fun_jac(u_new)
             counter["f"] += 1
             cost_new = float(r_new @ r_new)
-            actred = 1.0 - cost_new / cost if np.isfinite(cost_new) else -1.0
+            finite = math.isfinite(cost_new)
+            actred = 1.0 - cost_new / cost if finite else -1.0
             jp = a @ p
             temp1 = float(jp @ jp) / cost
             temp2 = lam * pnorm * pnorm / cost
@@ -1082,8 +1210,7 @@ def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor
             ratio = actred / prered if prered != 0 else 0.0
             if ratio <= 0.25:
                 temp = 0.5 if actred >= 0 else 0.5 * dirder / (dirder + 0.5 * actred)
-                if 0.1 * math.sqrt(cost_new / cost if np.isfinite(cost_new) else 100) >= 1 \
-                        or temp < 0.1:
+                if 0.1 * math.sqrt(cost_new / cost if finite else 100) >= 1 or temp < 0.1:
                     temp = 0.1
                 delta = temp * min(delta, pnorm / 0.1)
                 lam = lam / temp
@@ -1093,7 +1220,7 @@ def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor
             if accepted:
                 u, r, jac, cost = u_new, r_new, jac_new, cost_new
                 counter["j"] += 1
-                xnorm = float(np.linalg.norm(diag * u))
+                xnorm = _norm(diag * u)
             if abs(actred) <= ftol and prered <= ftol and 0.5 * ratio <= 1.0:
                 status, message = 2, "Both actual and predicted relative reductions in " \
                                      "the sum of squares are at most ftol."

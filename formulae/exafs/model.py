@@ -21,16 +21,22 @@ import math
 from typing import Mapping
 
 import numpy as np
-from scipy import constants as _const
 
 from ..errors import InvalidParameterError
 from .feffdat import FeffPath
 
 __all__ = ["chi", "chi_and_jacobian", "PATH_PARAMETERS", "PATH_DEFAULTS", "KTOE", "ETOK"]
 
-#: hbar^2 / (2 m_e) in eV Angstrom^2, from scipy.constants as Larch's xafsutils.KTOE:
-#: 1e20 * hbar**2 / (2 * m_e * e) = 3.8099821109685847 with scipy 1.17 (CODATA 2022).
-KTOE = 1.0e20 * _const.hbar ** 2 / (2.0 * _const.m_e * _const.e)
+# CODATA 2022, the values scipy.constants (1.17) holds; written out because importing
+# scipy.constants costs 0.1-0.3 s of start-up (it pulls in scipy's array-API layer).
+# tests/test_exafs_speed.py checks them against scipy.constants.
+_HBAR = 6.62607015e-34 / (2.0 * math.pi)    # J s (h is exact since 2019)
+_M_E = 9.1093837139e-31                     # kg
+_E_CHARGE = 1.602176634e-19                 # C (exact)
+
+#: hbar^2 / (2 m_e) in eV Angstrom^2, as Larch's xafsutils.KTOE (which takes scipy.constants):
+#: 1e20 * hbar**2 / (2 * m_e * e) = 3.8099821109685847 (CODATA 2022).
+KTOE = 1.0e20 * _HBAR ** 2 / (2.0 * _M_E * _E_CHARGE)
 #: 2 m_e / hbar^2 in 1/(eV Angstrom^2): converts an energy shift in eV to a shift in k**2.
 ETOK = 1.0 / KTOE
 
@@ -87,12 +93,140 @@ def _check_inputs(k, path, params: Mapping[str, float]):
     return k, values
 
 
-def _evaluate(k, path: FeffPath, values, jacobian: bool):
-    """The EXAFS equation; optionally its derivatives. ``values`` in PATH_PARAMETERS order."""
+_ALL_ROWS = tuple(range(len(PATH_PARAMETERS)))
+_minimum = np.minimum.reduce          # ndarray.min without its Python-level wrapper
+_ROW = {name: i for i, name in enumerate(PATH_PARAMETERS)}
+
+
+def _evaluate(k, path: FeffPath, values, rows=_ALL_ROWS, k2=None, plain: bool = True):
+    """The EXAFS equation and the Jacobian rows ``rows`` (indices into PATH_PARAMETERS).
+
+    ``values`` in PATH_PARAMETERS order; ``k2`` = ``k * k`` when the caller has it. Returns
+    ``(chi (n,), jac (len(rows), n))``, ``jac`` None when ``rows`` is empty. With ``plain``,
+    a path without C3, C4 and Ei (and no row for them) goes through the real-valued form
+    :func:`_evaluate_plain`, which equals the complex form to rounding.
+    """
+    if plain and values[4] == 0.0 and values[5] == 0.0 and values[6] == 0.0 \
+            and not (4 in rows or 5 in rows or 6 in rows):
+        out = _evaluate_plain(k, path, values, rows, k2)
+        if out is not None:
+            return out
+    return _evaluate_complex(k, path, values, rows, k2)
+
+
+def _evaluate_plain(k, path: FeffPath, values, rows, k2):
+    """C3 = C4 = Ei = 0 in real arithmetic; None when it does not apply (|k^2 - e0 2m/hbar^2|
+    below Larch's floor somewhere, or Re p <= 0, where sqrt(p^2) != p).
+
+    With p = a + ib (a = real[p], b = 1/lambda) and shift = deltar - 2 sigma2/reff the
+    exponent of :func:`chi` is re + i ph with
+    re = -2 (reff + shift) b - 2 sigma2 (a^2 - b^2) and
+    ph = 2 reff q + pha - 4 sigma2 a b + 2 shift a, so that
+    chi = N S02 amp exp(re) sin(ph) / (q R^2).
+    """
+    s02, e0, deltar, sigma2, _, _, _, degen = values
+    if k2 is None:
+        k2 = k * k
+    en = k2 - e0 * ETOK
+    if _minimum(en) >= _SMALL_ENERGY:
+        q = np.sqrt(en)
+        negative = False
+    else:  # q = sign(en) sqrt|en| (the spline's first piece extrapolates below k = 0)
+        absen = np.abs(en)
+        if _minimum(absen) < _SMALL_ENERGY:
+            return None
+        q = np.copysign(np.sqrt(absen), en)
+        negative = True
+    want_e0 = 1 in rows
+    cols, dcols = path.spline._columns(q, want_e0)
+    amp, pha, a, lam = cols
+    if _minimum(a) <= 0.0:
+        return None
+    reff = path.reff
+    r = reff + deltar
+    shift = deltar - 2.0 * sigma2 / reff
+    ns = degen * s02
+    b = 1.0 / lam
+    ab = a * b
+    a2b2 = a * a
+    a2b2 -= b * b
+    expo = b * (-2.0 * (reff + shift))
+    expo -= (2.0 * sigma2) * a2b2
+    ph = q * (2.0 * reff)
+    ph += pha
+    ph -= (4.0 * sigma2) * ab
+    ph += (2.0 * shift) * a
+    inv_q = 1.0 / q
+    g = np.exp(expo)
+    g *= inv_q
+    g *= 1.0 / (r * r)                       # exp(re) / (q R^2)
+    gs = g * np.sin(ph)
+    es = amp * gs                            # chi per unit N S02
+    chi_k = ns * es
+    fix_first = k.size >= 3 and k[0] == 0.0
+    if fix_first:  # Larch: chi[0] = 2 chi[1] - chi[2] (q = 0 is singular)
+        chi_k[0] = 2.0 * chi_k[1] - chi_k[2]
+    if not rows:
+        return chi_k, None
+    gc = g * np.cos(ph)
+    ec = amp * gc
+    jac = np.empty((len(rows), k.size))
+    for i, row in enumerate(rows):
+        out = jac[i]
+        if row == 0:                                           # s02
+            np.multiply(es, degen, out=out)
+        elif row == 7:                                         # degen
+            np.multiply(es, s02, out=out)
+        elif row == 2:                                         # deltar: re -2b, ph +2a, -2/R
+            np.multiply(a, ec, out=out)
+            out -= b * es
+            out *= 2.0 * ns
+            out -= (2.0 / r) * chi_k
+        elif row == 3:                  # sigma2: re -2(a^2-b^2) + 4b/reff, ph -4ab - 4a/reff
+            dre = a2b2 * -2.0
+            dre += (4.0 / reff) * b
+            dph = ab * -4.0
+            dph -= (4.0 / reff) * a
+            np.multiply(dre, es, out=out)
+            dph *= ec
+            out += dph
+            out *= ns
+        elif row == 1:                                         # e0, through q
+            damp, dpha, da, dlam = dcols
+            m = dlam * b
+            m *= b                                             # -d(1/lambda)/dq
+            # d re/dq = 2 (reff + shift) m - 4 sigma2 (a da + b m)
+            dre = a * da
+            dre += b * m
+            dre *= -4.0 * sigma2
+            dre += (2.0 * (reff + shift)) * m
+            dre -= inv_q                                       # d ln(1/q)/dq
+            # d ph/dq = 2 reff + dpha - 4 sigma2 (b da - a m) + 2 shift da
+            dph = b * da
+            dph -= a * m
+            dph *= -4.0 * sigma2
+            dph += dpha
+            dph += (2.0 * shift) * da
+            dph += 2.0 * reff
+            np.multiply(dre, es, out=out)
+            out += damp * gs
+            dph *= ec
+            out += dph
+            out *= np.abs(inv_q) if negative else inv_q
+            out *= ns * (-0.5 * ETOK)                         # dq/de0 = -ETOK / (2 |q|)
+        else:  # pragma: no cover - excluded by the caller
+            raise AssertionError(row)
+    if fix_first:
+        jac[:, 0] = 2.0 * jac[:, 1] - jac[:, 2]
+    return chi_k, jac
+
+
+def _evaluate_complex(k, path: FeffPath, values, rows, k2):
+    """The EXAFS equation in complex arithmetic (any C3, C4, Ei); Jacobian rows ``rows``."""
     s02, e0, deltar, sigma2, third, fourth, ei, degen = values
     reff = path.reff
     # e0-shifted energy (in k^2 units), floored near zero as Larch does
-    en = k * k - e0 * ETOK
+    en = (k * k if k2 is None else k2) - e0 * ETOK
     absen = np.abs(en)
     clamped = None
     if absen.min() < _SMALL_ENERGY:
@@ -102,7 +236,7 @@ def _evaluate(k, path: FeffPath, values, jacobian: bool):
     sqrt_absen = np.sqrt(absen)
     q = np.sign(en) * sqrt_absen
 
-    cols, dcols = path.spline._columns(q, jacobian)
+    cols, dcols = path.spline._columns(q, 1 in rows)
     amp, pha, rep, lam = cols
 
     # complex wavenumber and its square
@@ -128,42 +262,50 @@ def _evaluate(k, path: FeffPath, values, jacobian: bool):
     fix_first = k.size >= 3 and k[0] == 0.0
     if fix_first:  # Larch: chi[0] = 2 chi[1] - chi[2] (q = 0 is singular)
         chi_k[0] = 2.0 * chi_k[1] - chi_k[2]
-    if not jacobian:
+    if not rows:
         return chi_k, None
 
     # Im(C z) for the complex chi C: rows written with Im(i w) = Re(w) to save work
-    jac = np.empty((len(PATH_PARAMETERS), k.size))
-    cp = cchi * p
-    cpp = cchi * pp
-    jac[0] = degen * a_unit.imag                                   # s02
-    jac[7] = s02 * a_unit.imag                                     # degen
-    jac[2] = 2.0 * cp.real - (2.0 / r) * cchi.imag                 # deltar: C (2ip - 2/r)
-    jac[3] = -2.0 * cpp.imag - (4.0 / reff) * cp.real              # sigma2: C (-2pp - 4ip/reff)
-    cppp = cp * pp
-    jac[4] = (-4.0 / 3.0) * cppp.real                              # third: C (-4i p pp/3)
-    jac[5] = (2.0 / 3.0) * (cpp * pp).imag                         # fourth: C (2 pp^2/3)
-
-    # d arg for a change dpp of p^2 (p = sqrt(pp), dp = dpp / (2p)), with the
-    # non-holomorphic -2 reff Im(p) handled on its own.
-    inv2p = 0.5 / p
-    slope_pp = -2.0 * damping + (2.0 * fourth / 3.0) * pp if fourth != 0.0 else -2.0 * sigma2
-    # coefficient of dpp in the holomorphic part: slope_pp + i shift/p - 4i third p/3
-    hol = slope_pp + 1j * (shift * 2.0 * inv2p)
-    if third != 0.0:
-        hol = hol - (4j * third / 3.0) * p
-
-    # ei: dpp = i ETOK
-    dp_ei = (1j * ETOK) * inv2p
-    jac[6] = (cchi * ((1j * ETOK) * hol - 2.0 * reff * dp_ei.imag)).imag    # ei
-
-    # e0: q moves by dq/de0 = -ETOK / (2 |q|) (zero where Larch floors |en|)
-    dq = -ETOK / (2.0 * sqrt_absen)
-    if clamped is not None:
-        dq = np.where(clamped, 0.0, dq)
-    damp, dpha, drep, dlam = dcols
-    dpp_q = 2.0 * base * (drep - 1j * dlam / (lam * lam))
-    darg_q = dpp_q * hol - 2.0 * reff * (dpp_q * inv2p).imag + 1j * (2.0 * reff + dpha)
-    jac[1] = ((ns * damp) * unit + cchi * (darg_q - 1.0 / q)).imag * dq    # e0
+    jac = np.empty((len(rows), k.size))
+    want = set(rows)
+    cp = cchi * p if want & {2, 3, 4} else None
+    cpp = cchi * pp if want & {3, 5} else None
+    if want & {1, 6}:
+        # d arg for a change dpp of p^2 (p = sqrt(pp), dp = dpp / (2p)), with the
+        # non-holomorphic -2 reff Im(p) handled on its own.
+        inv2p = 0.5 / p
+        slope_pp = (-2.0 * damping + (2.0 * fourth / 3.0) * pp if fourth != 0.0
+                    else -2.0 * sigma2)
+        # coefficient of dpp in the holomorphic part: slope_pp + i shift/p - 4i third p/3
+        hol = slope_pp + 1j * (shift * 2.0 * inv2p)
+        if third != 0.0:
+            hol = hol - (4j * third / 3.0) * p
+    for i, row in enumerate(rows):
+        if row == 0:
+            jac[i] = degen * a_unit.imag                                  # s02
+        elif row == 7:
+            jac[i] = s02 * a_unit.imag                                    # degen
+        elif row == 2:
+            jac[i] = 2.0 * cp.real - (2.0 / r) * cchi.imag                # deltar: C (2ip - 2/r)
+        elif row == 3:
+            jac[i] = -2.0 * cpp.imag - (4.0 / reff) * cp.real             # sigma2
+        elif row == 4:
+            jac[i] = (-4.0 / 3.0) * (cp * pp).real                        # third: C(-4i p pp/3)
+        elif row == 5:
+            jac[i] = (2.0 / 3.0) * (cpp * pp).imag                        # fourth: C(2 pp^2/3)
+        elif row == 6:                                                    # ei: dpp = i ETOK
+            dp_ei = (1j * ETOK) * inv2p
+            jac[i] = (cchi * ((1j * ETOK) * hol - 2.0 * reff * dp_ei.imag)).imag
+        else:
+            # e0: q moves by dq/de0 = -ETOK / (2 |q|) (zero where Larch floors |en|)
+            dq = -ETOK / (2.0 * sqrt_absen)
+            if clamped is not None:
+                dq = np.where(clamped, 0.0, dq)
+            damp, dpha, drep, dlam = dcols
+            dpp_q = 2.0 * base * (drep - 1j * dlam / (lam * lam))
+            darg_q = (dpp_q * hol - 2.0 * reff * (dpp_q * inv2p).imag
+                      + 1j * (2.0 * reff + dpha))
+            jac[i] = ((ns * damp) * unit + cchi * (darg_q - 1.0 / q)).imag * dq   # e0
     if fix_first:
         jac[:, 0] = 2.0 * jac[:, 1] - jac[:, 2]
     return chi_k, jac
@@ -212,11 +354,11 @@ def chi(k, path: FeffPath, **params) -> np.ndarray:
     References: Newville, *Fundamentals of XAFS* (2014); Larch ``xafs/feffdat.py``.
     """
     k, values = _check_inputs(k, path, params)
-    return _evaluate(k, path, values, jacobian=False)[0]
+    return _evaluate(k, path, values, (), plain=False)[0]
 
 
-def chi_and_jacobian(k, path: FeffPath, params: Mapping[str, float]):
-    """Compute chi(k) of one path and its exact derivatives for every path parameter.
+def chi_and_jacobian(k, path: FeffPath, params: Mapping[str, float], rows=None):
+    """Compute chi(k) of one path and its exact derivatives for the path parameters.
 
     Parameters
     ----------
@@ -226,20 +368,37 @@ def chi_and_jacobian(k, path: FeffPath, params: Mapping[str, float]):
         The path.
     params : mapping of str to float
         Path parameters by name (missing ones take the defaults of :func:`chi`).
+    rows : sequence of str, optional
+        Parameters to differentiate, by name, in the order wanted (default: all of
+        ``PATH_PARAMETERS``). A fit asks only for the parameters that vary, which saves work.
+        When ``third``, ``fourth`` and ``ei`` are zero and not among ``rows``, chi and its
+        derivatives come from an equivalent real-valued form of the equation (cheaper; equal
+        to :func:`chi` to rounding, about 1e-15 relative).
 
     Returns
     -------
     chi : ndarray of shape (n_k,)
         As :func:`chi`.
-    jacobian : ndarray of shape (len(PATH_PARAMETERS), n_k)
-        ``jacobian[i] = d chi / d PATH_PARAMETERS[i]``, computed with the same intermediates
+    jacobian : ndarray of shape (len(rows), n_k)
+        ``jacobian[i] = d chi / d rows[i]``, computed with the same intermediates
         (``e0`` through the spline's derivative; exactly zero where ``|k^2 - e0 2m/hbar^2|``
         is floored).
 
     Raises
     ------
     InvalidParameterError
-        As :func:`chi`.
+        As :func:`chi`; also for an unknown name in ``rows``.
     """
     k, values = _check_inputs(k, path, params)
-    return _evaluate(k, path, values, jacobian=True)
+    if rows is None:
+        return _evaluate(k, path, values, _ALL_ROWS, plain=False)
+    if isinstance(rows, str):
+        rows = (rows,)
+    index = []
+    for name in rows:
+        if name not in _ROW:
+            raise InvalidParameterError(
+                f"Unknown path parameter {name!r} in 'rows'; known path parameters are "
+                f"{', '.join(PATH_PARAMETERS)}.", parameter="rows", value=name)
+        index.append(_ROW[name])
+    return _evaluate(k, path, values, tuple(index))

@@ -338,6 +338,22 @@ class Variable:
 def check_namespace(variables: Sequence[Variable], constraints: Mapping, fixed: Mapping):
     """Validate names; return ``(fixed values, varying variables, all names)``.
 
+    Parameters
+    ----------
+    variables : sequence of Variable
+    constraints : mapping of str to str
+        Named expressions.
+    fixed : mapping of str to float
+
+    Returns
+    -------
+    fixed_values : dict of str to float
+        The fixed values and the values of the variables with ``vary=False``.
+    varying : tuple of Variable
+        The variables with ``vary=True``.
+    names : tuple of str
+        Every name: variables, then fixed values, then constraints.
+
     Raises
     ------
     InvalidParameterError
@@ -521,7 +537,13 @@ class ExpressionSet:
         return expr
 
     def known_names(self) -> list[str]:
-        """Names usable in path-parameter expressions."""
+        """Names usable in path-parameter expressions.
+
+        Returns
+        -------
+        list of str
+            Variables, fixed values, constraints and the path constants.
+        """
         return list(self.names) + list(PATH_CONSTANTS)
 
     def substitute(self, expr, path_constants: Mapping[str, float] | None = None, path=None):
@@ -541,6 +563,10 @@ class ExpressionSet:
         ------
         InvalidParameterError
             If a path constant or a sigma2 function is used outside a path parameter.
+
+        Returns
+        -------
+        sympy.Expr
         """
         S = _sym()
         sympy = S["sympy"]
@@ -666,6 +692,15 @@ class CompiledTargets:
         self._func = None
         return self
 
+    @property
+    def dependence(self) -> np.ndarray:
+        """Boolean (n_targets, n_vars): which variables each target depends on (structurally,
+        from the expressions, not from a gradient value that may vanish at one point)."""
+        dep = self._grad_const != 0.0
+        if self._func is not None:
+            dep[self._gpos] = True
+        return dep
+
     def __call__(self, x) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(values (n_targets,), gradient (n_targets, n_vars))`` at ``x``."""
         values = self._const.copy()
@@ -709,6 +744,17 @@ class BoundTransform:
         self.any = bool(np.any(lo_f | up_f))
 
     def to_internal(self, x):
+        """Internal (unbounded) values ``u`` of the external values ``x``.
+
+        Parameters
+        ----------
+        x : array-like of shape (n_vars,)
+            External values, inside the bounds.
+
+        Returns
+        -------
+        ndarray of shape (n_vars,)
+        """
         x = np.asarray(x, dtype=float)
         u = x.copy()
         a, b = self.lower, self.upper
@@ -722,6 +768,17 @@ class BoundTransform:
         return u
 
     def to_external(self, u):
+        """External values ``x`` of the internal values ``u``.
+
+        Parameters
+        ----------
+        u : array-like of shape (n_vars,)
+            Internal values.
+
+        Returns
+        -------
+        ndarray of shape (n_vars,)
+        """
         u = np.asarray(u, dtype=float)
         x = u.copy()
         a, b = self.lower, self.upper
@@ -734,7 +791,17 @@ class BoundTransform:
         return x
 
     def gradient(self, u):
-        """dx/du for each variable."""
+        """dx/du for each variable.
+
+        Parameters
+        ----------
+        u : array-like of shape (n_vars,)
+            Internal values.
+
+        Returns
+        -------
+        ndarray of shape (n_vars,)
+        """
         u = np.asarray(u, dtype=float)
         g = np.ones_like(u)
         a, b = self.lower, self.upper
@@ -747,7 +814,20 @@ class BoundTransform:
         return g
 
     def at_bound(self, x, rtol=1e-8):
-        """Boolean mask of variables sitting on a bound (within ``rtol`` of the range)."""
+        """Boolean mask of variables sitting on a bound (within ``rtol`` of the range).
+
+        Parameters
+        ----------
+        x : array-like of shape (n_vars,)
+            External values.
+        rtol : float, default=1e-8
+            Tolerance, relative to ``max(upper - lower, |x|)`` for two bounds and to
+            ``max(1, |x|)`` for one.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_vars,)
+        """
         x = np.asarray(x, dtype=float)
         scale = np.where(self.both, self.upper - self.lower, 1.0)
         tol = rtol * np.maximum(scale, np.abs(x)) + 1e-300

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -64,6 +65,13 @@ def read_chi_file(path, *, n_columns: int = 2) -> tuple[np.ndarray, ...]:
 
     Lines starting with ``#``, ``;``, ``%`` or ``!`` and blank lines are skipped.
 
+    Parameters
+    ----------
+    path : str or Path
+        The text file.
+    n_columns : int, default=2
+        Number of leading columns to return.
+
     Returns
     -------
     tuple of ndarray
@@ -81,7 +89,8 @@ def read_chi_file(path, *, n_columns: int = 2) -> tuple[np.ndarray, ...]:
     except OSError as exc:
         raise DataError(f"{path}: cannot read the file ({exc.strerror}).", path=path) from None
     # fast path; the loop below finds and names a bad line when this one fails
-    lines = [ln for ln in text.splitlines() if ln.strip() and ln.lstrip()[0] not in "#;%!"]
+    # (a blank line strips to "", which is "in" any string: skipped like a comment)
+    lines = [ln for ln in text.splitlines() if ln.lstrip()[:1] not in "#;%!"]
     if len(lines) >= 4:
         ncol = len(lines[0].split())
         try:
@@ -117,8 +126,9 @@ _FEFF_CACHE: dict = {}
 def _read_feffdat_cached(path, reader):
     """read_feffdat, remembered per (file, size, modification time): FeffPath is frozen."""
     try:
-        st = Path(path).stat()
-        key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+        name = os.path.abspath(path)      # (not realpath: no lstat of every folder)
+        st = os.stat(name)
+        key = (name, st.st_size, st.st_mtime_ns)
     except OSError:
         return reader(path)          # let the reader raise its own DataError
     if key not in _FEFF_CACHE:
@@ -160,7 +170,7 @@ def _number_map(mapping, where):
 class FitSpec:
     """A validated EXAFS fit specification.
 
-    Attributes
+    Parameters
     ----------
     variables : dict of str to float
     constraints : dict of str to str
@@ -189,6 +199,10 @@ class FitSpec:
         data_override : tuple of (k, chi), optional
             Use this χ(k) for the first dataset instead of its file (for batches); its
             ``delta_chi`` file, which belongs to the file's spectrum, is then not used.
+
+        Returns
+        -------
+        FitProblem
         """
         from .feffdat import read_feffdat
         from .fit import Dataset, FitPath, FitProblem, Transform
@@ -222,6 +236,17 @@ class FitSpec:
 
 def spec_from_dict(spec: Mapping, base_dir=".") -> FitSpec:
     """Validate a spec mapping and resolve its file names against ``base_dir``.
+
+    Parameters
+    ----------
+    spec : mapping
+        The content of a spec file (keys as :func:`read_spec` reads them).
+    base_dir : str or Path, default="."
+        Folder against which relative file names resolve.
+
+    Returns
+    -------
+    FitSpec
 
     Raises
     ------
@@ -308,6 +333,15 @@ def spec_from_dict(spec: Mapping, base_dir=".") -> FitSpec:
 
 def read_spec(path) -> FitSpec:
     """Read a TOML (``.toml``) or JSON spec file; relative names resolve against its folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The spec file (schema of the ``spec`` entries of Larch's reference fits).
+
+    Returns
+    -------
+    FitSpec
 
     Raises
     ------

@@ -72,6 +72,19 @@ def noise_scales(kweight: float, kmin: float, kmax: float, kstep: float = 0.05):
     noise measured in |χ(R)| at 15–30 Å to ε_k (Parseval, ``estimate_noise``);
     ``given`` = :math:`2\sqrt{\pi w/(\delta k\,(k_{max}^w - k_{min}^w))}` converts a given
     ε_k back to ε_R (``set_epsilon_k``), with :math:`w = 2\,k_{weight} + 1`.
+
+    Parameters
+    ----------
+    kweight : float
+        k-weight of the transform.
+    kmin, kmax : float
+        k range of the window, in Å⁻¹.
+    kstep : float, default=0.05
+        k grid step, in Å⁻¹.
+
+    Returns
+    -------
+    estimate, given : float
     """
     w = 2.0 * kweight + 1.0
     base = kstep * (kmax ** w - kmin ** w)
@@ -82,7 +95,7 @@ def noise_scales(kweight: float, kmin: float, kmax: float, kstep: float = 0.05):
 class FitStatistics:
     r"""Goodness-of-fit numbers of an EXAFS fit.
 
-    Attributes
+    Parameters
     ----------
     ndata : int
         Number of residual values :math:`N_{pts}`.
@@ -124,6 +137,10 @@ def fit_statistics(residual, data_residual, n_idp: float, nvarys: int) -> FitSta
         Number of independent points (all datasets).
     nvarys : int
         Number of varied parameters.
+
+    Returns
+    -------
+    FitStatistics
     """
     residual = np.asarray(residual, dtype=float)
     npts = residual.size
@@ -143,6 +160,24 @@ def error_scale(chisqr: float, n_idp: float, nvarys: int) -> float:
     r"""Factor :math:`\sum r^2/(N_{idp} - N_{var})` that scales :math:`(J^TJ)^{-1}`.
 
     Equal to :math:`\chi^2_\nu N_{pts}/N_{idp}` (Larch's ``propagate_uncertainties``).
+
+    Parameters
+    ----------
+    chisqr : float
+        Sum of the squared scaled residuals.
+    n_idp : float
+        Number of independent points.
+    nvarys : int
+        Number of varied parameters.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    FitError
+        When ``nvarys >= n_idp`` (no degrees of freedom).
     """
     dof = n_idp - nvarys
     if dof <= 0:
@@ -175,7 +210,7 @@ def covariance(jacobian, scale: float):
     """
     jac = np.asarray(jacobian, dtype=float)
     # QR keeps the condition number of J (not of J^T J)
-    _, r = np.linalg.qr(jac, mode="reduced")
+    r = np.linalg.qr(jac, mode="r")
     if np.any(np.abs(np.diag(r)) <= 1e-14 * np.max(np.abs(np.diag(r)), initial=0.0)):
         raise FitError("The Jacobian is singular: at least one variable does not change the "
                        "fit; errors cannot be estimated.")

@@ -1,0 +1,178 @@
+"""Tests of the fast paths of formulae.exafs: literal constants, Jacobian rows on demand, the
+real-valued model form, the rows a fit asks for, and light imports."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from formulae.errors import InvalidParameterError
+from formulae.exafs import model
+from formulae.exafs.feffdat import read_feffdat
+from formulae.exafs.model import PATH_PARAMETERS, chi, chi_and_jacobian
+
+PLAIN_ROWS = ("s02", "e0", "deltar", "sigma2", "degen")
+
+
+def _all_paths(shared_data):
+    root = shared_data / "exafs"
+    files = (sorted(root.glob("cu/feff*.dat")) + sorted(root.glob("cu/Feff_Cu_13paths/*.dat"))
+             + sorted(root.glob("feo/feff*.dat")) + sorted(root.glob("znse/feff*.dat")))
+    assert len(files) == 31
+    return [read_feffdat(f) for f in files]
+
+
+def _draw(rng):
+    return {"s02": rng.uniform(0.5, 1.2), "e0": rng.uniform(-10, 10),
+            "deltar": rng.uniform(-0.1, 0.1), "sigma2": rng.uniform(0, 0.02),
+            "degen": rng.uniform(1, 12)}
+
+
+def test_literal_constants_equal_scipy_constants():
+    from scipy import constants as c
+
+    assert model._HBAR == pytest.approx(c.hbar, rel=1e-15)
+    assert model._E_CHARGE == c.e
+    # CODATA 2018 and 2022 differ by 1.4e-10 in m_e: either scipy passes
+    assert model._M_E == pytest.approx(c.m_e, rel=1e-9)
+    assert model.KTOE == pytest.approx(1e20 * c.hbar ** 2 / (2 * c.m_e * c.e), rel=1e-9)
+    # the value Larch 2026.3 (scipy 1.17, CODATA 2022) uses
+    assert model.KTOE == pytest.approx(3.8099821109685847, rel=1e-15)
+
+
+def test_rows_on_demand_equal_the_full_jacobian(shared_data):
+    """The real-valued form (C3 = C4 = Ei = 0) against the complex form, all 31 paths; the
+    k grids include points where k^2 < e0 2m/hbar^2 (q < 0)."""
+    rng = np.random.default_rng(5)
+    worst = 0.0
+    for k in (0.05 * np.arange(1, 401), 0.05 * np.arange(20, 361)):
+        for path in _all_paths(shared_data):
+            for _ in range(3):
+                params = _draw(rng)
+                full_chi, full = chi_and_jacobian(k, path, params)
+                part_chi, part = chi_and_jacobian(k, path, params, rows=PLAIN_ROWS)
+                assert part.shape == (len(PLAIN_ROWS), k.size)
+                worst = max(worst, np.linalg.norm(part_chi - full_chi) / np.linalg.norm(full_chi))
+                for i, name in enumerate(PLAIN_ROWS):
+                    row = full[PATH_PARAMETERS.index(name)]
+                    worst = max(worst, np.linalg.norm(part[i] - row) / np.linalg.norm(row))
+    assert worst <= 1e-12  # measured: 7e-15
+
+
+def _central(k, path, params, name, h):
+    def diff(step):
+        up, down = dict(params), dict(params)
+        up[name] += step
+        down[name] -= step
+        return (chi_and_jacobian(k, path, up, rows=())[0]
+                - chi_and_jacobian(k, path, down, rows=())[0]) / (2 * step)
+    return (4 * diff(h / 2) - diff(h)) / 3
+
+
+def test_real_form_jacobian_matches_central_differences(shared_data):
+    steps = {"s02": 1e-4, "e0": 1e-4, "deltar": 1e-5, "sigma2": 1e-6, "degen": 1e-3}
+    rng = np.random.default_rng(11)
+    k = 0.05 * np.arange(1, 401)
+    worst = 0.0
+    for path in _all_paths(shared_data)[::3]:
+        params = _draw(rng)
+        _, jac = chi_and_jacobian(k, path, params, rows=PLAIN_ROWS)
+        for i, name in enumerate(PLAIN_ROWS):
+            fd = _central(k, path, params, name, steps[name])
+            worst = max(worst, np.linalg.norm(fd - jac[i]) / np.linalg.norm(jac[i]))
+    assert worst <= 1e-6  # measured: 1.4e-10 (e0)
+
+
+def test_rows_order_subset_and_unknown_name(shared_data):
+    path = read_feffdat(shared_data / "exafs" / "cu" / "feffcu01.dat")
+    k = 0.05 * np.arange(20, 300)
+    params = {"s02": 0.9, "e0": 3.0, "sigma2": 0.005, "third": 1e-4}
+    _, full = chi_and_jacobian(k, path, params)
+    _, two = chi_and_jacobian(k, path, params, rows=["third", "s02"])
+    np.testing.assert_array_equal(two[0], full[PATH_PARAMETERS.index("third")])
+    np.testing.assert_array_equal(two[1], full[PATH_PARAMETERS.index("s02")])
+    values, none = chi_and_jacobian(k, path, params, rows=())
+    assert none is None
+    np.testing.assert_array_equal(values, chi(k, path, **params))
+    with pytest.raises(InvalidParameterError, match=r"Unknown path parameter 'sig2' in 'rows'"):
+        chi_and_jacobian(k, path, params, rows=("s02", "sig2"))
+
+
+def test_floored_energy_falls_back_to_the_complex_form(shared_data):
+    """e0 = 0 on a grid starting at k = 0 puts q on Larch's floor: the real form does not apply,
+    and the values are those of chi() exactly."""
+    path = read_feffdat(shared_data / "exafs" / "cu" / "feffcu01.dat")
+    k = 0.05 * np.arange(300)
+    params = {"s02": 0.9, "sigma2": 0.004}
+    values, jac = chi_and_jacobian(k, path, params, rows=("e0", "sigma2"))
+    np.testing.assert_array_equal(values, chi(k, path, **params))
+    _, full = chi_and_jacobian(k, path, params)
+    np.testing.assert_array_equal(jac[0], full[1])
+
+
+def test_fit_asks_only_for_the_rows_that_vary(shared_data):
+    from formulae.exafs.fit import Dataset, FitPath, FitProblem, Transform
+
+    root = shared_data / "exafs" / "cu"
+    path = read_feffdat(root / "feffcu01.dat")
+    k, data = np.loadtxt(root / "cu_metal_rt_larch_chi_rbkg1.0.chi", unpack=True)[:2]
+    t = Transform(kmin=3, kmax=17, kweight=2, dk=4, rmin=1.4, rmax=3.0)
+    plain = FitPath(path, {"s02": "amp", "e0": "de0", "sigma2": "ss", "deltar": "dr"})
+    problem = FitProblem(Dataset(k, data, [plain], t),
+                         {"amp": 1.0, "de0": 0.0, "ss": 0.003, "dr": 0.0})
+    assert [rows for rows, _, _ in problem._path_rows] == [(0, 1, 2, 3)]
+    assert problem._path_rows[0][2]
+    cumulant = FitPath(path, {"s02": "amp", "e0": "de0", "sigma2": "ss", "third": "c3",
+                              "deltar": "alpha*reff"})
+    problem = FitProblem(Dataset(k, data, [cumulant], t),
+                         {"amp": 1.0, "de0": 0.0, "ss": 0.003, "c3": 0.0, "alpha": 0.0})
+    rows, _, real_form = problem._path_rows[0]
+    assert rows == (0, 1, 2, 3, 4) and not real_form
+    # the residual's Jacobian of that problem against central differences (C3 = 0 exactly at
+    # the centre: the complex form is used for both)
+    x = np.array([0.9, 2.0, 0.004, 0.0, 0.001])
+    _, jac = problem.residual_and_jacobian(x)
+    def diff(j, h):
+        e = np.zeros(x.size)
+        e[j] = h
+        return (problem.residual_and_jacobian(x + e, jacobian=False)[0]
+                - problem.residual_and_jacobian(x - e, jacobian=False)[0]) / (2 * h)
+
+    for j, h in enumerate((1e-4, 1e-4, 1e-5, 1e-6, 1e-5)):
+        fd = (4 * diff(j, h / 2) - diff(j, h)) / 3          # Richardson-extrapolated
+        err = np.linalg.norm(fd - jac[:, j]) / np.linalg.norm(jac[:, j])
+        assert err <= 1e-6, (j, err)  # measured: <= 1.7e-10
+
+
+def test_public_names_of_the_fit_modules_are_in_the_lazy_table():
+    import formulae.exafs as exafs
+
+    for name in ("fit", "batch", "confidence", "spec", "transform", "model"):
+        module = importlib.import_module(f"formulae.exafs.{name}")
+        for public in module.__all__:
+            if public in ("PATH_DEFAULTS",):   # model's internal default table
+                continue
+            assert public in exafs.__all__, (name, public)
+            assert getattr(exafs, public) is getattr(module, public)
+
+
+def test_cli_fit_imports_no_scipy_sympy_or_sklearn():
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parents[1] / "docs" / "examples" / "cu1.toml"
+    if not spec.is_file():
+        pytest.skip("docs/examples/cu1.toml is absent")
+    code = ("import sys, io, contextlib\n"
+            "from formulae.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    code = main(['exafs', 'fit', {str(spec)!r}])\n"
+            "print(code, sorted({m.split('.')[0] for m in sys.modules} "
+            "& {'scipy', 'sympy', 'sklearn'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if "cannot read" in out.stderr or "No such file" in out.stderr:
+        pytest.skip("shared data absent")
+    assert out.stdout.strip() == "0 []", out.stderr
