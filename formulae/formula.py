@@ -170,6 +170,10 @@ class Formula:
                  for n in self.features}
         return names
 
+    def _rounded_expr(self, physical: bool, decimals: int):
+        """:attr:`expr_physical` or :attr:`expr_standardized`, rounded for printing."""
+        return _rounded(self.expr_physical if physical else self.expr_standardized, decimals)
+
     def to_latex(self, *, physical: bool = False, decimals: int = 2) -> str:
         """Right-hand side as LaTeX, coefficients rounded to ``decimals`` (rationals kept).
 
@@ -185,8 +189,7 @@ class Formula:
         str
             ``sympy.latex`` of the rounded expression, with the ``latex_names``.
         """
-        expr = self.expr_physical if physical else self.expr_standardized
-        rounded = _rounded(expr, decimals)
+        rounded = self._rounded_expr(physical, decimals)
         return sympy.latex(rounded, symbol_names=self._symbol_names(), full_prec=False,
                            min=-(decimals + 3), max=decimals + 6, order="none")
 
@@ -205,8 +208,7 @@ class Formula:
         str
             ``sympy.sstr`` of the rounded expression, ``**`` written ``^``.
         """
-        expr = self.expr_physical if physical else self.expr_standardized
-        rounded = _rounded(expr, decimals)
+        rounded = self._rounded_expr(physical, decimals)
         return sympy.sstr(rounded, full_prec=False, order="none").replace("**", "^")
 
     def to_dict(self) -> dict:

@@ -226,11 +226,7 @@ def natoli_fit(energy, edge, distance, *, exponent: float = 2.0, tolerance: floa
     if not (e_r.size == e_0.size == r.size):
         raise DataError(f"energy, edge and distance must have the same length; got "
                         f"{e_r.size}, {e_0.size} and {r.size}.")
-    bad = np.flatnonzero(r <= 0)
-    if bad.size:
-        i = int(bad[0])
-        raise DataError(f"distance[{i}] = {float(r[i])!r}; expected a positive distance in Å.",
-                        column="distance", row=i, value=r[i])
+    _check_positive(r)
     delta = e_r - e_0
     bad = np.flatnonzero(delta <= 0)
     if bad.size:
@@ -289,15 +285,20 @@ def natoli_fit(energy, edge, distance, *, exponent: float = 2.0, tolerance: floa
         distance_range=(float(r.min()), float(r.max())))
 
 
-def _check_distances(e_r, r):
-    if e_r.size != r.size:
-        raise DataError(f"energy and distance must have the same length; got {e_r.size} and "
-                        f"{r.size}.")
+def _check_positive(r):
+    """Refuse the first distance that is not positive (named by its index)."""
     bad = np.flatnonzero(r <= 0)
     if bad.size:
         i = int(bad[0])
         raise DataError(f"distance[{i}] = {float(r[i])!r}; expected a positive distance in Å.",
                         column="distance", row=i, value=r[i])
+
+
+def _check_distances(e_r, r):
+    if e_r.size != r.size:
+        raise DataError(f"energy and distance must have the same length; got {e_r.size} and "
+                        f"{r.size}.")
+    _check_positive(r)
     if np.ptp(r) == 0:
         raise DataError("all distances are equal; the exponent cannot be fitted.",
                         column="distance")

@@ -81,6 +81,17 @@ def _simplest_positive(a: Fraction, b: Fraction) -> Fraction:
     return value
 
 
+def _interval(low, high, owner: str) -> tuple[Fraction, Fraction]:
+    """Checked bounds of ``owner``'s interval as exact fractions (``Fraction`` input kept)."""
+    a = low if isinstance(low, Fraction) else Fraction(check_number(low, "low", owner=owner))
+    b = high if isinstance(high, Fraction) else Fraction(check_number(high, "high", owner=owner))
+    if a > b:
+        raise InvalidParameterError(
+            f"The interval of {owner} must have low <= high. Got low={float(a)!r} > "
+            f"high={float(b)!r} instead.", parameter="low", value=float(a))
+    return a, b
+
+
 def simplest_rational(low: float, high: float, max_denominator: int | None = None):
     """The simplest rational in the closed interval ``[low, high]``.
 
@@ -112,14 +123,7 @@ def simplest_rational(low: float, high: float, max_denominator: int | None = Non
     >>> simplest_rational(-0.2, 0.1)
     Fraction(0, 1)
     """
-    a = low if isinstance(low, Fraction) else Fraction(check_number(low, "low",
-                                                                   owner="simplest_rational"))
-    b = high if isinstance(high, Fraction) else Fraction(check_number(high, "high",
-                                                                     owner="simplest_rational"))
-    if a > b:
-        raise InvalidParameterError(
-            f"The interval of simplest_rational must have low <= high. Got low={float(a)!r} > "
-            f"high={float(b)!r} instead.", parameter="low", value=float(a))
+    a, b = _interval(low, high, "simplest_rational")
     if max_denominator is not None:
         max_denominator = check_int(max_denominator, "max_denominator",
                                     owner="simplest_rational", low=1)
@@ -194,14 +198,7 @@ def rationals_in_interval(low: float, high: float, max_denominator: int) -> list
     >>> [str(r) for r in rationals_in_interval(0.55, 0.7, 8)]
     ['4/7', '3/5', '5/8', '2/3']
     """
-    a = low if isinstance(low, Fraction) else Fraction(check_number(
-        low, "low", owner="rationals_in_interval"))
-    b = high if isinstance(high, Fraction) else Fraction(check_number(
-        high, "high", owner="rationals_in_interval"))
-    if a > b:
-        raise InvalidParameterError(
-            f"The interval of rationals_in_interval must have low <= high. Got "
-            f"low={float(a)!r} > high={float(b)!r} instead.", parameter="low", value=float(a))
+    a, b = _interval(low, high, "rationals_in_interval")
     max_denominator = check_int(max_denominator, "max_denominator",
                                 owner="rationals_in_interval", low=1)
     found = set()

@@ -226,6 +226,16 @@ class _FormulaSearchBase(BaseEstimator):
             stderr=None if stderr is None else tuple(float(s) for s in stderr),
             latex_names=latex, notes=tuple(notes))
 
+    def _l1_ratios(self) -> list:
+        """``l1_ratio`` as a list (a single float becomes a list of one)."""
+        return [self.l1_ratio] if isinstance(self.l1_ratio, numbers.Real) else list(self.l1_ratio)
+
+    def _choose(self):
+        """Set ``cv_scores_``, ``pareto_`` and ``best_formula_`` from the fitted formulas."""
+        self.cv_scores_ = np.array([f.cv_score for f in self.formulas_])
+        self.pareto_ = pareto_front(self.formulas_ + self.prefix_formulas_)
+        self.best_formula_ = choose_formula(self.formulas_, self.score_tolerance)
+
     def _subset_note(self, level, prefix=False):
         if prefix:
             return ("reference method: least-squares refit on the top terms of the elastic-net "
@@ -346,10 +356,8 @@ class FormulaRegressor(RegressorMixin, _FormulaSearchBase):
         self.target_mean_ = float(target_scaler.mean_[0])
         self.target_scale_ = float(target_scaler.scale_[0])
         folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(B))
-        ratios = (self.l1_ratio if not isinstance(self.l1_ratio, numbers.Real)
-                  else [self.l1_ratio])
         self.ranking_, self.enet_coef_, self.enet_alpha_, self.enet_l1_ratio_ = (
-            selection.rank_elastic_net(B, ys, l1_ratio=list(ratios), folds=folds))
+            selection.rank_elastic_net(B, ys, l1_ratio=self._l1_ratios(), folds=folds))
         levels = selection.best_subsets(
             B, ys, self.max_terms, max_subsets=self.max_subsets, beam_width=self.beam_width,
             n_keep=self.n_candidates, seed_order=self.ranking_)
@@ -369,9 +377,7 @@ class FormulaRegressor(RegressorMixin, _FormulaSearchBase):
                                             stderr=stderr, notes=(note,),
                                             target_mean=self.target_mean_,
                                             target_scale=self.target_scale_))
-        self.cv_scores_ = np.array([f.cv_score for f in self.formulas_])
-        self.pareto_ = pareto_front(self.formulas_ + self.prefix_formulas_)
-        self.best_formula_ = choose_formula(self.formulas_, self.score_tolerance)
+        self._choose()
         self._best_subset = [self.basis_.terms.index(t) for t in self.best_formula_.terms]
         return self
 
@@ -495,10 +501,8 @@ class FormulaClassifier(ClassifierMixin, _FormulaSearchBase):
                             f"{self.cv}", column=self.target_name, value=rare)
         folds = list(StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
                      .split(B, encoded))
-        ratios = (self.l1_ratio if not isinstance(self.l1_ratio, numbers.Real)
-                  else [self.l1_ratio])
         self.ranking_, self.logistic_coef_, self.logistic_C_, self.logistic_l1_ratio_ = (
-            selection.rank_logistic(B, encoded, l1_ratio=list(ratios), folds=folds,
+            selection.rank_logistic(B, encoded, l1_ratio=self._l1_ratios(), folds=folds,
                                     random_state=self.random_state))
         onehot = (encoded[:, None] == np.arange(len(self.classes_))[None, :]).astype(float)
         levels = selection.best_subsets(
@@ -522,9 +526,7 @@ class FormulaClassifier(ClassifierMixin, _FormulaSearchBase):
             prefix_formula, _ = self._fit_subset(B, encoded, prefix, prefix_score,
                                                  self._subset_note(level, prefix=True))
             self.prefix_formulas_.append(prefix_formula)
-        self.cv_scores_ = np.array([f.cv_score for f in self.formulas_])
-        self.pareto_ = pareto_front(self.formulas_ + self.prefix_formulas_)
-        self.best_formula_ = choose_formula(self.formulas_, self.score_tolerance)
+        self._choose()
         self._best_model = self._models[id(self.best_formula_)]
         del self._models
         return self

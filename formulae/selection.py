@@ -522,6 +522,25 @@ def _log1pexp(z):
     return np.logaddexp(0.0, z)
 
 
+def _backtrack(objective, w, step, current):
+    """Damped Newton update ``w - t * step`` of each model (axis 0), halving ``t`` (at most 30
+    times) for the models whose objective would rise.
+
+    Returns the new parameters, their objective values and the largest move (with the last
+    ``t``), for the convergence test.
+    """
+    t = np.ones(w.shape[0])
+    expand = (slice(None),) + (None,) * (w.ndim - 1)
+    for _ in range(30):
+        trial = w - t[expand] * step
+        value = objective(trial)
+        worse = value > current + 1e-12 * np.abs(current)
+        if not worse.any():
+            break
+        t = np.where(worse, 0.5 * t, t)
+    return trial, value, np.max(np.abs(t[expand] * step))
+
+
 def logistic_newton(A, y, C, *, max_iter=50, tol=1e-9):
     """Binary L2 logistic regressions solved together by damped Newton steps.
 
@@ -564,16 +583,8 @@ def logistic_newton(A, y, C, *, max_iter=50, tol=1e-9):
         hess = (np.einsum("nmi,nmj->mij", A1 * weight[:, :, None], A1, optimize=True)
                 + np.diag(penalty + 1e-12))
         step = np.linalg.solve(hess, grad[..., None])[..., 0]
-        t = np.ones(m)
-        for _ in range(30):                            # backtracking, model by model
-            trial = w - t[:, None] * step
-            value = objective(trial)
-            worse = value > current + 1e-12 * np.abs(current)
-            if not worse.any():
-                break
-            t = np.where(worse, 0.5 * t, t)
-        w, current = trial, value
-        if np.max(np.abs(t[:, None] * step)) < tol:
+        w, current, moved = _backtrack(objective, w, step, current)
+        if moved < tol:
             break
     return w
 
@@ -644,16 +655,8 @@ def logistic_multinomial_newton(A, y, n_classes, C, *, max_iter=50, tol=1e-9):
         hess[:, idx, :, idx, :] += np.transpose(diag, (1, 0, 2, 3))
         hess = hess.reshape(m, size, size) + fix
         step = np.linalg.solve(hess, grad.reshape(m, size, 1)).reshape(m, K, k1)
-        t = np.ones(m)
-        for _ in range(30):
-            trial = w - t[:, None, None] * step
-            value = objective(trial)
-            worse = value > current + 1e-12 * np.abs(current)
-            if not worse.any():
-                break
-            t = np.where(worse, 0.5 * t, t)
-        w, current = trial, value
-        if np.max(np.abs(t[:, None, None] * step)) < tol:
+        w, current, moved = _backtrack(objective, w, step, current)
+        if moved < tol:
             break
     w[:, :, 0] -= w[:, :, 0].mean(axis=1, keepdims=True)
     return w

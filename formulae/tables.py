@@ -224,25 +224,32 @@ def _render_group(formula, group, latex: bool) -> str:
 
     parts = sorted(sympy.Add.make_args(sympy.expand(group)),
                    key=lambda p: (float(p.as_coeff_Mul()[0]) < 0,))
-    text = ""
-    for k, part in enumerate(parts):
+    out = []
+    for part in parts:
         coefficient, rest = part.as_coeff_Mul()
         body = _expression(formula, rest, latex)
         if abs(coefficient) != 1:
             body = _number(coefficient, 2, False, latex) + (r"\," if latex else " ") + body
-        minus = "-" if latex else "−"
-        if k == 0:
-            text = (minus if coefficient < 0 else "") + body
-        else:
-            text += f" {minus if coefficient < 0 else '+'} {body}"
+        out.append((bool(coefficient < 0), body))
+    text = _join_signed(out, latex)
     return (rf"\left({text}\right)" if latex else f"({text})")
+
+
+def _join_signed(pieces, latex: bool) -> str:
+    """Join ``(negative, text)`` pairs with `` + `` / `` - `` (``−`` outside LaTeX)."""
+    if not pieces:
+        return ""
+    minus = "-" if latex else "−"
+    text = (minus if pieces[0][0] else "") + pieces[0][1]
+    for negative, piece in pieces[1:]:
+        text += f" {minus if negative else '+'} {piece}"
+    return text
 
 
 def _render(formula, *, latex: bool, decimals: int = 2, physical: bool = False) -> str:
     import sympy
 
     pairs, constant = _pieces(formula, physical)
-    minus = "-" if latex else "−"
     out = []
     for coefficient, expr in pairs:
         if float(coefficient) == 0:
@@ -260,10 +267,7 @@ def _render(formula, *, latex: bool, decimals: int = 2, physical: bool = False) 
         out.append((float(constant) < 0, _number(constant, decimals, physical, latex)))
     if not out:
         return "0"
-    text = (minus if out[0][0] else "") + out[0][1]
-    for negative, piece in out[1:]:
-        text += f" {minus if negative else '+'} {piece}"
-    return text
+    return _join_signed(out, latex)
 
 
 def formula_latex(formula, *, decimals: int = 2, physical: bool = False) -> str:

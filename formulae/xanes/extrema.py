@@ -96,6 +96,23 @@ def _window_mask(energy, lo, hi):
     return (energy[None, :] >= lo[:, None]) & (energy[None, :] <= hi[:, None])
 
 
+def _windowed(energy, spectra, window):
+    """Checked grid, curves and the (n_spectra, n_points) mask of each spectrum's window."""
+    energy, y, _ = as_spectra(energy, spectra, min_points=5)
+    n = y.shape[0]
+    lo = np.broadcast_to(np.asarray(window[0], dtype=float), (n,))
+    hi = np.broadcast_to(np.asarray(window[1], dtype=float), (n,))
+    return energy, y, _window_mask(energy, lo, hi)
+
+
+def _refined(energy, y, idx, ok, *, half_width, sign):
+    """Refine grid extrema ``idx`` by :func:`local_quadratic`; ``sign`` of the curvature
+    required (-1 for a maximum, +1 for a minimum) is added to ``ok``."""
+    vertex, value, curv = local_quadratic(energy, y, idx, half_width=half_width)
+    ok = ok & np.isfinite(vertex) & (sign * curv > 0)
+    return {"energy": vertex, "intensity": value, "curvature": curv, "index": idx, "ok": ok}
+
+
 def find_maxima(energy, spectra, window, *, half_width: float = 1.0):
     """Main maximum of each spectrum within an energy window.
 
@@ -119,21 +136,15 @@ def find_maxima(energy, spectra, window, *, half_width: float = 1.0):
     dict of str to ndarray of shape (n_spectra,)
         ``energy, intensity, curvature, index, ok``.
     """
-    energy, y, _ = as_spectra(energy, spectra, min_points=5)
-    n = y.shape[0]
-    lo = np.broadcast_to(np.asarray(window[0], dtype=float), (n,))
-    hi = np.broadcast_to(np.asarray(window[1], dtype=float), (n,))
-    mask = _window_mask(energy, lo, hi)
+    energy, y, mask = _windowed(energy, spectra, window)
     values = np.where(mask, y, -np.inf)
     idx = np.argmax(values, axis=1)
-    rows = np.arange(n)
+    rows = np.arange(y.shape[0])
     inner = (idx > 0) & (idx < energy.size - 1)
     safe = np.clip(idx, 1, energy.size - 2)
     ok = mask.any(axis=1) & inner & mask[rows, safe - 1] & mask[rows, safe + 1] \
         & (y[rows, safe] > y[rows, safe - 1]) & (y[rows, safe] >= y[rows, safe + 1])
-    vertex, value, curv = local_quadratic(energy, y, idx, half_width=half_width)
-    ok &= np.isfinite(vertex) & (curv < 0)
-    return {"energy": vertex, "intensity": value, "curvature": curv, "index": idx, "ok": ok}
+    return _refined(energy, y, idx, ok, half_width=half_width, sign=-1)
 
 
 def find_minima(energy, spectra, window, *, half_width: float = 1.0):
@@ -159,17 +170,11 @@ def find_minima(energy, spectra, window, *, half_width: float = 1.0):
     dict of str to ndarray of shape (n_spectra,)
         ``energy, intensity, curvature, index, ok``.
     """
-    energy, y, _ = as_spectra(energy, spectra, min_points=5)
-    n = y.shape[0]
-    lo = np.broadcast_to(np.asarray(window[0], dtype=float), (n,))
-    hi = np.broadcast_to(np.asarray(window[1], dtype=float), (n,))
-    mask = _window_mask(energy, lo, hi)
+    energy, y, mask = _windowed(energy, spectra, window)
     local = np.zeros_like(mask)
     local[:, 1:-1] = (y[:, 1:-1] < y[:, :-2]) & (y[:, 1:-1] <= y[:, 2:]) \
         & mask[:, :-2] & mask[:, 2:] & mask[:, 1:-1]
     values = np.where(local, y, np.inf)
     idx = np.argmin(values, axis=1)
     ok = local.any(axis=1)
-    vertex, value, curv = local_quadratic(energy, y, idx, half_width=half_width)
-    ok &= np.isfinite(vertex) & (curv > 0)
-    return {"energy": vertex, "intensity": value, "curvature": curv, "index": idx, "ok": ok}
+    return _refined(energy, y, idx, ok, half_width=half_width, sign=1)
