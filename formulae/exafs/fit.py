@@ -23,6 +23,7 @@ feffit                     one call: build a FitProblem and solve it
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -679,6 +680,31 @@ class FitProblem:
         self._model = _core()[0]
         self.nfev = 0
         self.njev = 0
+
+    def _fresh_copy(self):
+        """A copy sharing the read-only compiled parts, with its own mutable state (internal).
+
+        Used by :meth:`~formulae.exafs.spec.FitSpec.problem` to hand out a cached build: the
+        copy's ``set_data``, ``solve`` and evaluation caches do not touch the original.
+        """
+        new = copy.copy(self)
+        new._compiled = [copy.copy(c) for c in self._compiled]
+        new._path_info = [dict(info) for info in self._path_info]
+        new.x0, new.lower, new.upper = self.x0.copy(), self.lower.copy(), self.upper.copy()
+        new._last = new._previous = None
+        new.nfev = new.njev = 0
+        return new
+
+    def _freeze(self):
+        """Make the arrays shared by :meth:`_fresh_copy` read-only (internal)."""
+        for ds in self.datasets:
+            for arr in (ds.k, ds.chi, ds.epsilon_k, ds.delta_chi):
+                if isinstance(arr, np.ndarray):
+                    arr.flags.writeable = False
+        for c in self._compiled:
+            for arr in (c.chi_model_grid, c.matrix, c.data_vector):
+                arr.flags.writeable = False
+        return self
 
     def _simple_plan(self, varying, constraints, fixed_values, names):
         """Targets as ("num", v)/("var", j) when every expression is a number or a bare name

@@ -124,18 +124,54 @@ _FEFF_CACHE: dict = {}
 
 
 def _read_feffdat_cached(path, reader):
-    """read_feffdat, remembered per (file, size, modification time): FeffPath is frozen."""
+    """read_feffdat, remembered per (file, content): FeffPath is frozen.
+
+    Keyed by the bytes, not the modification time, whose granularity (a clock tick) can miss
+    a same-size rewrite; reading the bytes costs a small fraction of parsing them.
+    """
     try:
         name = os.path.abspath(path)      # (not realpath: no lstat of every folder)
-        st = os.stat(name)
-        key = (name, st.st_size, st.st_mtime_ns)
+        with open(name, "rb") as fh:
+            key = (name, fh.read())
     except OSError:
         return reader(path)          # let the reader raise its own DataError
     if key not in _FEFF_CACHE:
-        if len(_FEFF_CACHE) > 256:
+        if len(_FEFF_CACHE) > 64:
             _FEFF_CACHE.clear()
         _FEFF_CACHE[key] = reader(path)
     return _FEFF_CACHE[key]
+
+
+_PROBLEM_CACHE: dict = {}
+
+
+def _problem_key(spec):
+    """Key of a spec's build: its content plus the bytes of every file it reads.
+
+    Keyed by content rather than modification time, whose granularity (a clock tick) can
+    miss a rewrite of the same size made right after a fit. None when a file cannot be read
+    (the build then raises its own DataError).
+    """
+    names = []
+    for d in spec.datasets:
+        if not isinstance(d.get("epsilon_k"), (type(None), bool, int, float, list, tuple)):
+            return None                  # e.g. an ndarray, whose repr is abbreviated
+        names.append(d["data"])
+        if d.get("delta_chi") is not None:
+            names.append(d["delta_chi"])
+        names.extend(p["file"] for p in d["paths"])
+    contents = []
+    for name in names:
+        try:
+            with open(name, "rb") as fh:
+                contents.append(fh.read())
+        except OSError:
+            return None
+    try:
+        text = repr((spec.variables, spec.constraints, spec.fixed, spec.bounds, spec.datasets))
+    except Exception:  # pragma: no cover - repr of plain data does not fail
+        return None
+    return text, tuple(os.path.abspath(n) for n in names), tuple(contents)
 
 
 def _check_keys(mapping, allowed, where):
@@ -203,7 +239,29 @@ class FitSpec:
         Returns
         -------
         FitProblem
+
+        Notes
+        -----
+        Without ``data_override`` the build is cached, keyed by the spec's content and the
+        bytes of every file it reads (χ(k), δχ, FEFF files): building the same spec again on
+        unchanged files skips parsing, splining and planning the transform, and returns a
+        fresh copy (its ``set_data`` and ``solve`` do not affect other copies). A changed
+        file changes the key.
         """
+        if data_override is None:
+            key = _problem_key(self)
+            if key is not None and key in _PROBLEM_CACHE:
+                return _PROBLEM_CACHE[key]._fresh_copy()
+            problem = self._build(None)
+            if key is not None:
+                if len(_PROBLEM_CACHE) >= 16:
+                    _PROBLEM_CACHE.clear()
+                _PROBLEM_CACHE[key] = problem._freeze()
+                return problem._fresh_copy()
+            return problem
+        return self._build(data_override)
+
+    def _build(self, data_override):
         from .feffdat import read_feffdat
         from .fit import Dataset, FitPath, FitProblem, Transform
 

@@ -3,7 +3,8 @@
 Fits: Cu first shell (1 path, R space, ``cu_1path_r_kaiser``) and Cu 150 K, 13 paths, three
 k-weights (``cu150k_13path_kw213``), both from ``shared/data/exafs/larch_reference``.
 Prints, per fit: median wall time and median CPU time (``time.process_time``) of formulae
-(build + solve, and solve only on a compiled problem), of Larch's ``feffit`` (when
+(build + solve, and solve only on a compiled problem; build + solve also with the build caches
+cleared, as for the first fit on a set of files), of Larch's ``feffit`` (when
 ``import larch`` works), their ratios and the function-evaluation counts; then the CLI wall
 and CPU time on the Cu 1-path spec and a 1,000-spectrum batch (Cu 1 path, seeded noise) on 2
 workers. On a shared machine the wall time of a few-ms job is inflated by preemption far more
@@ -72,6 +73,15 @@ def _larch_fit(spec):
     return feffit(param_group(**pars), ds)
 
 
+def _cold_build(spec):
+    """Build with formulae's build caches cleared (the first fit on these files)."""
+    from formulae.exafs import spec as spec_module
+
+    spec_module._PROBLEM_CACHE.clear()
+    spec_module._FEFF_CACHE.clear()
+    return spec_module.spec_from_dict(spec, DATA).problem()
+
+
 def bench_fits(repeat):
     from formulae.exafs.spec import spec_from_dict
 
@@ -93,9 +103,10 @@ def bench_fits(repeat):
         problem = spec_from_dict(spec, DATA).problem()
         if have_larch:
             _larch_fit(spec)
-        full, solve, larch = [], [], []
+        full, solve, larch, cold = [], [], [], []
         for i in range(repeat):
             full.append(_median_time(lambda: spec_from_dict(spec, DATA).problem().solve(), 1))
+            cold.append(_median_time(lambda: _cold_build(spec).solve(), 1))
             solve.append(_median_time(problem.solve, 1))
             if have_larch and i % 2 == 0 and len(larch) < n_larch:
                 larch.append(_median_time(lambda: _larch_fit(spec), 1))
@@ -110,6 +121,12 @@ def bench_fits(repeat):
                      f" {t_larch / t_full:5.1f}x ({t_larch / t_solve:4.0f}x)"
                      f" {c_larch / c_full:5.1f}x ({c_larch / c_solve:4.0f}x)")
         print(line + f"  [{_load()}]")
+        t_cold, c_cold = med(cold, 0), med(cold, 1)
+        line = (f"{'  first build':20s} {t_cold * 1e3:6.1f}/{c_cold * 1e3:<6.1f} "
+                "(build caches cleared: reads and parses every file)")
+        if have_larch:
+            line += f"; ratio wall {t_larch / t_cold:5.1f}x, CPU {c_larch / c_cold:5.1f}x"
+        print(line)
 
 
 def bench_cli():
