@@ -123,6 +123,12 @@ def _evaluate_plain(k, path: FeffPath, values, rows, k2):
     re = -2 (reff + shift) b - 2 sigma2 (a^2 - b^2) and
     ph = 2 reff q + pha - 4 sigma2 a b + 2 shift a, so that
     chi = N S02 amp exp(re) sin(ph) / (q R^2).
+
+    re, ph and every Jacobian row's d re and d ph are linear in a few factor arrays (1, a,
+    b, a^2 - b^2, ab, q, pha and, for e0, products with the spline's slopes), and each row is
+    d re * es + d ph * ec (es, ec: chi per unit N S02, with sin and cos). So one small matrix
+    product ``coef @ factors`` gives re, ph and all the d re, d ph at once, instead of one
+    chain of numpy calls per row.
     """
     s02, e0, deltar, sigma2, _, _, _, degen = values
     if k2 is None:
@@ -142,80 +148,115 @@ def _evaluate_plain(k, path: FeffPath, values, rows, k2):
     amp, pha, a, lam = cols
     if _minimum(a) <= 0.0:
         return None
+    n = k.size
     reff = path.reff
     r = reff + deltar
     shift = deltar - 2.0 * sigma2 / reff
     ns = degen * s02
-    b = 1.0 / lam
-    ab = a * b
-    a2b2 = a * a
+    # factor rows: 0: 1, 1: a, 2: b, 3: a^2 - b^2, 4: ab, 5: q, 6: pha; with e0 also
+    # 7: a da, 8: b da, 9: a m, 10: b m, 11: m, 12: 1/q, 13: da, 14: dpha  (m = dlam b^2)
+    nf = 15 if want_e0 else 7
+    z = np.empty((nf, n))
+    z[0].fill(1.0)
+    z[1] = a
+    b = np.divide(1.0, lam, out=z[2])
+    a2b2 = np.multiply(a, a, out=z[3])
     a2b2 -= b * b
-    expo = b * (-2.0 * (reff + shift))
-    expo -= (2.0 * sigma2) * a2b2
-    ph = q * (2.0 * reff)
-    ph += pha
-    ph -= (4.0 * sigma2) * ab
-    ph += (2.0 * shift) * a
-    inv_q = 1.0 / q
-    g = np.exp(expo)
-    g *= inv_q
-    g *= 1.0 / (r * r)                       # exp(re) / (q R^2)
-    gs = g * np.sin(ph)
-    es = amp * gs                            # chi per unit N S02
-    chi_k = ns * es
-    fix_first = k.size >= 3 and k[0] == 0.0
+    np.multiply(a, b, out=z[4])
+    z[5] = q
+    z[6] = pha
+    if want_e0:
+        _, dpha, da, dlam = dcols
+        m = np.multiply(dlam, b, out=z[11])
+        m *= b                                                 # -d(1/lambda)/dq
+        np.multiply(z[1:3], da, out=z[7:9])
+        np.multiply(z[1:3], m, out=z[9:11])
+        inv_q = np.divide(1.0, q, out=z[12])
+        z[13] = da
+        z[14] = dpha
+    # coefficients: row 0 the exponent re - ln R^2, row 1 the half phase ph / 2, then per
+    # Jacobian row d re (times es) and, nr rows further, d ph (times ec)
+    nr = len(rows)
+    coef = np.zeros((2 + 2 * nr, nf))
+    c = coef[0]
+    c[0] = -math.log(r * r)
+    c[2] = -2.0 * (reff + shift)
+    c[3] = -2.0 * sigma2
+    c = coef[1]
+    c[1] = shift
+    c[4] = -2.0 * sigma2
+    c[5] = reff
+    c[6] = 0.5
+    i_e0 = -1
+    for i, row in enumerate(rows):
+        c = coef[2 + i]
+        cc = coef[2 + nr + i]
+        if row == 0:                                           # s02
+            c[0] = degen
+        elif row == 7:                                         # degen
+            c[0] = s02
+        elif row == 2:                                         # deltar: re -2b, ph +2a, -2/R
+            c[0] = -2.0 * ns / r
+            c[2] = -2.0 * ns
+            cc[1] = 2.0 * ns
+        elif row == 3:                  # sigma2: re -2(a^2-b^2) + 4b/reff, ph -4ab - 4a/reff
+            c[3] = -2.0 * ns
+            c[2] = 4.0 * ns / reff
+            cc[4] = -4.0 * ns
+            cc[1] = -4.0 * ns / reff
+        elif row == 1:                 # e0, through q; dq/de0 = -ETOK / (2 |q|)
+            ce = ns * (-0.5 * ETOK)
+            # d re/dq = 2 (reff + shift) m - 4 sigma2 (a da + b m) - 1/q
+            c[7] = c[10] = -4.0 * sigma2 * ce
+            c[11] = 2.0 * (reff + shift) * ce
+            c[12] = -ce
+            # d ph/dq = 2 reff + dpha - 4 sigma2 (b da - a m) + 2 shift da
+            cc[8] = -4.0 * sigma2 * ce
+            cc[9] = 4.0 * sigma2 * ce
+            cc[14] = ce
+            cc[13] = 2.0 * shift * ce
+            cc[0] = 2.0 * reff * ce
+            i_e0 = i
+        else:  # pragma: no cover - excluded by the caller
+            raise AssertionError(row)
+    lin = coef @ z
+    g = np.exp(lin[0])
+    if want_e0:
+        g *= inv_q
+    else:
+        g /= q                               # exp(re) / (q R^2)
+    # sin and cos from t = tan(ph/2): sin = 2t/(1+t^2), cos = (1-t^2)/(1+t^2) (numpy's tan
+    # is several times cheaper than its sin and cos; t^2 stays finite for a finite angle)
+    sc = np.empty((2, n))                    # [es, ec]: chi per unit N S02, and with cos
+    t = np.tan(lin[1], out=lin[1])
+    w = t * t
+    if rows:
+        np.subtract(1.0, w, out=sc[1])
+    w += 1.0
+    u = np.divide(g, w, out=w)               # g / (1 + t^2)
+    np.multiply(t, u, out=sc[0])
+    sc[0] *= 2.0                             # g sin(ph)
+    if rows:
+        sc[1] *= u                           # g cos(ph)
+        if want_e0:
+            dgs = dcols[0] * sc[0]           # d amp/dq * g sin(ph)
+        sc *= amp
+    else:
+        sc[0] *= amp
+    chi_k = sc[0] * ns
+    fix_first = n >= 3 and k[0] == 0.0
     if fix_first:  # Larch: chi[0] = 2 chi[1] - chi[2] (q = 0 is singular)
         chi_k[0] = 2.0 * chi_k[1] - chi_k[2]
     if not rows:
         return chi_k, None
-    gc = g * np.cos(ph)
-    ec = amp * gc
-    jac = np.empty((len(rows), k.size))
-    for i, row in enumerate(rows):
-        out = jac[i]
-        if row == 0:                                           # s02
-            np.multiply(es, degen, out=out)
-        elif row == 7:                                         # degen
-            np.multiply(es, s02, out=out)
-        elif row == 2:                                         # deltar: re -2b, ph +2a, -2/R
-            np.multiply(a, ec, out=out)
-            out -= b * es
-            out *= 2.0 * ns
-            out -= (2.0 / r) * chi_k
-        elif row == 3:                  # sigma2: re -2(a^2-b^2) + 4b/reff, ph -4ab - 4a/reff
-            dre = a2b2 * -2.0
-            dre += (4.0 / reff) * b
-            dph = ab * -4.0
-            dph -= (4.0 / reff) * a
-            np.multiply(dre, es, out=out)
-            dph *= ec
-            out += dph
-            out *= ns
-        elif row == 1:                                         # e0, through q
-            damp, dpha, da, dlam = dcols
-            m = dlam * b
-            m *= b                                             # -d(1/lambda)/dq
-            # d re/dq = 2 (reff + shift) m - 4 sigma2 (a da + b m)
-            dre = a * da
-            dre += b * m
-            dre *= -4.0 * sigma2
-            dre += (2.0 * (reff + shift)) * m
-            dre -= inv_q                                       # d ln(1/q)/dq
-            # d ph/dq = 2 reff + dpha - 4 sigma2 (b da - a m) + 2 shift da
-            dph = b * da
-            dph -= a * m
-            dph *= -4.0 * sigma2
-            dph += dpha
-            dph += (2.0 * shift) * da
-            dph += 2.0 * reff
-            np.multiply(dre, es, out=out)
-            out += damp * gs
-            dph *= ec
-            out += dph
-            out *= np.abs(inv_q) if negative else inv_q
-            out *= ns * (-0.5 * ETOK)                         # dq/de0 = -ETOK / (2 |q|)
-        else:  # pragma: no cover - excluded by the caller
-            raise AssertionError(row)
+    d = lin[2:].reshape(2, nr, n)            # [d re; d ph] rows
+    d *= sc[:, None, :]
+    jac = np.add(d[0], d[1])
+    if i_e0 >= 0:
+        out = jac[i_e0]
+        dgs *= ns * (-0.5 * ETOK)
+        out += dgs
+        out *= np.abs(inv_q) if negative else inv_q
     if fix_first:
         jac[:, 0] = 2.0 * jac[:, 1] - jac[:, 2]
     return chi_k, jac
