@@ -321,8 +321,10 @@ def energy_grid(energy_range) -> np.ndarray:
     Returns
     -------
     ndarray of shape (n_points,)
-        ``E_start`` then every step up to each limit, in eV; a limit that is not reached by a
-        whole number of steps is not included.
+        ``E_start``, then, for each segment, every step strictly below its limit and the limit
+        itself (also when the steps do not land on it); the next segment steps from that
+        limit. This is what the FDMNES build in the pyfitit 3.1.7 wheel writes (measured:
+        ``-5 0.35 1 1 5`` gives ..., 0.6, 0.95, 1, 2, 3, 4, 5).
 
     Raises
     ------
@@ -343,9 +345,10 @@ def energy_grid(energy_range) -> np.ndarray:
                 f"energy_range {energy_range!r}: step {step} up to {stop} is empty (steps must "
                 "be positive and limits increasing).", parameter="energy_range",
                 value=energy_range)
-        n = int(math.floor((stop - points[-1]) / step + 1e-6))
         start = points[-1]
-        points += [start + step * i for i in range(1, n + 1)]
+        n_below = int(math.ceil((stop - start) / step - 1e-6)) - 1
+        points += [start + step * i for i in range(1, n_below + 1)]
+        points.append(stop)
     return np.array(points)
 
 

@@ -139,15 +139,25 @@ def test_convolution_width_matches_fdmnes_log():
     np.testing.assert_allclose(conv.width(list(printed)), list(printed.values()), atol=6e-4)
 
 
+# Counts measured by running the FDMNES build of the pyfitit 3.1.7 wheel (Green, FeO6) on
+# each Range: it writes every limit, also when the steps do not land on it. (The out.txt that
+# pyfitit ships for its Feterpy example, from an older FDMNES, has 287 energies ending at 249.)
 @pytest.mark.parametrize("energy_range, n, last", [
     ((-15, 0.5, 60), 151, 60.0),
-    # the Range of pyfitit's Feterpy example: its out.txt has 287 energies ending at 249 eV
-    ((0, 0.1, 18, 0.5, 30, 1, 40, 2, 54, 3, 250), 287, 249.0),
+    ((0, 0.1, 18, 0.5, 30, 1, 40, 2, 54, 3, 250), 288, 250.0),
+    ((-5, 0.1, 18, 0.5, 30, 2, 54, 3, 130), 293, 130.0),   # the Fe(SiO4)N study's Range
     ((-10, 1, 30), 41, 30.0),
 ])
 def test_energy_grid_counts(energy_range, n, last):
     grid = energy_grid(energy_range)
     assert grid.size == n and grid[-1] == pytest.approx(last)
+
+
+def test_energy_grid_steps_from_each_limit():
+    # FDMNES output for Range -5 0.35 1 1 5 (measured): ... 0.6, 0.95, 1, 2, 3, 4, 5
+    grid = energy_grid((-5, 0.35, 1, 1, 5))
+    np.testing.assert_allclose(grid[-7:], [0.6, 0.95, 1.0, 2.0, 3.0, 4.0, 5.0], atol=1e-12)
+    assert grid.size == 23
 
 
 def test_energy_grid_rejects_empty_step():
