@@ -220,7 +220,7 @@ def _natoli_families(columns):
     """{label: boolean mask}: the 'natoli' family if there is one, else one family per CN."""
     if "family" in columns:
         family = np.array([str(v).lower() for v in columns["family"]])
-        mask = np.char.find(family.astype(str), "natoli") >= 0
+        mask = np.char.find(family, "natoli") >= 0
         if mask.sum() >= 3:
             return {"Natoli sweep": mask}
     if "CN" in columns:
@@ -317,7 +317,7 @@ def run_demo(out="tables", *, data=None, synthetic: bool = False, plots: bool = 
         notes.append("matplotlib is not installed: no figures (pip install 'formulae[plot]')")
     elif plots:
         with steps.step("plots", "figures"):
-            from .plots import _figure, plot_natoli, plot_pareto, plot_parity
+            from .plots import _figure, _save, plot_natoli, plot_pareto, plot_parity
 
             structure = [r.simplified for r in rows if r.section == "structure"]
             if structure:
@@ -333,7 +333,7 @@ def run_demo(out="tables", *, data=None, synthetic: bool = False, plots: bool = 
                 for label, fit in natoli.items():
                     plot_natoli(fit, *natoli_data[label], label=label, ax=ax)
                 path = out / "demo_natoli.png"
-                fig.savefig(path, dpi=120, metadata={"Software": None})
+                _save(fig, path)
                 files.append(str(path))
 
     from .tables import formula_text

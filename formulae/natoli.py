@@ -242,16 +242,7 @@ def natoli_fit(energy, edge, distance, *, exponent: float = 2.0, tolerance: floa
     dof = m - 2
     t = _t_quantile(confidence, dof)
 
-    # Log-log least squares: ln(delta) = ln(A) - n ln(R).
-    log_d = np.log(delta)
-    x = log_r - log_r.mean()
-    sxx = float(x @ x)
-    slope = float(x @ (log_d - log_d.mean())) / sxx
-    intercept = float(log_d.mean() - slope * log_r.mean())
-    resid = log_d - (intercept + slope * log_r)
-    ss_res = float(resid @ resid)
-    ss_tot = float(((log_d - log_d.mean()) ** 2).sum())
-    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
+    slope, intercept, r2, ss_res, sxx = _loglog(log_r, np.log(delta))
     n, prefactor = -slope, float(np.exp(intercept))
     n_stderr = float(np.sqrt(ss_res / dof / sxx)) if dof > 0 else float("inf")
 
@@ -283,6 +274,19 @@ def natoli_fit(energy, edge, distance, *, exponent: float = 2.0, tolerance: floa
         tolerance=tolerance, confidence=confidence, method=method, n_points=int(m),
         verdict=_verdict(n_ci, exponent, tolerance),
         distance_range=(float(r.min()), float(r.max())))
+
+
+def _loglog(log_r, log_d):
+    """Least squares ``ln(delta) = ln(A) - n ln(R)``: (slope, intercept, R², RSS, Sxx)."""
+    x = log_r - log_r.mean()
+    sxx = float(x @ x)
+    slope = float(x @ (log_d - log_d.mean())) / sxx
+    intercept = float(log_d.mean() - slope * log_r.mean())
+    resid = log_d - (intercept + slope * log_r)
+    ss_res = float(resid @ resid)
+    ss_tot = float(((log_d - log_d.mean()) ** 2).sum())
+    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
+    return slope, intercept, r2, ss_res, sxx
 
 
 def _check_positive(r):
@@ -339,11 +343,8 @@ def _fit_reference(e_r, r, *, exponent, tolerance, confidence) -> NatoliFit:
     n_ci = (n - t3 * n_se, n + t3 * n_se)
     positive = delta > 0
     r2 = float("nan")
-    if positive.sum() >= 3:
-        line = np.polyfit(np.log(r[positive]), np.log(delta[positive]), 1, full=True)
-        ly = np.log(delta[positive])
-        ss_tot = float(((ly - ly.mean()) ** 2).sum())
-        r2 = 1.0 - float(line[1][0]) / ss_tot if line[1].size and ss_tot > 0 else 1.0
+    if positive.sum() >= 3 and np.ptp(r[positive]) > 0:
+        r2 = _loglog(np.log(r[positive]), np.log(delta[positive]))[2]
     return NatoliFit(
         n=n, n_stderr=n_se, n_ci=tuple(float(v) for v in n_ci), prefactor=float(popt[1]),
         C=c, C_stderr=c_se, C_ci=(c - t2 * c_se, c + t2 * c_se), C_spread=spread,

@@ -113,7 +113,7 @@ class CoefficientChoice:
     stderr: float
     low: float
     high: float
-    candidate: Fraction | None
+    candidate: object
     nearest: Fraction
     value: object
     status: str
@@ -327,7 +327,7 @@ def _design(formula: Formula, X, feature_names):
 
 
 def _check_params(cv, score_tolerance, max_denominator, z, level, max_relation_coefficient,
-                  chance_level, units, rule, alpha=3.0, window=2.5):
+                  chance_level, units, rule, alpha, window):
     check_int(cv, "cv", owner=_OWNER, low=2)
     check_number(score_tolerance, "score_tolerance", owner=_OWNER, low=0.0)
     check_int(max_denominator, "max_denominator", owner=_OWNER, low=1)
@@ -651,8 +651,8 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
 
     # --- step 4: PSLQ relations among the remaining significant coefficients
     relations, checks = [], []
-    ok, p_value, cv_c, theta_c, cov_c = check(fixed, relations)
     if use_pslq:
+        theta_c, _, cov_c, _ = problem.fit(*_constraints(fixed, relations, p))
         while True:
             pool = [j for j in range(1, p) if j not in fixed and status.get(j) != "not significant"
                     and not any(r[j] for r in relations)]

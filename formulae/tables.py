@@ -410,20 +410,19 @@ class FormulaTable:
             return "CV score"
         return _SCORE_NAMES[self._kinds[0]][0 if latex else 1]
 
-    def _title(self, title: str, kind: str, latex: bool) -> str:
+    def _title(self, title: str, kind: str) -> str:
         if not self._mixed:
             return title
         return f"{title} ({_SCORE_NAMES[kind][1]})"
 
-    def _symbols(self):
-        """Every symbol used (targets and features), in order of first appearance."""
-        seen = []
+    def _symbols(self) -> dict:
+        """Every symbol used (targets and features) -> the first formula using it, in order."""
+        owners = {}
         for _, formulas in self.sections:
             for f in formulas:
                 for name in (f.target, *f.features):
-                    if name not in seen:
-                        seen.append(name)
-        return seen
+                    owners.setdefault(name, f)
+        return owners
 
     def _words(self, name: str) -> str:
         return self.descriptions.get(name, f"data column '{name}'")
@@ -456,13 +455,6 @@ class FormulaTable:
     def _score(self, f) -> str:
         return f"{float(f.cv_score):.{self.decimals}f}"
 
-    def _symbol_owner(self, name):
-        for _, formulas in self.sections:
-            for f in formulas:
-                if name == f.target or name in f.features:
-                    return f
-        raise KeyError(name)  # pragma: no cover - names come from the formulas
-
     def _notes(self, latex: bool) -> str:
         units = ("Formulas are in physical units of target and features."
                  if self.physical else
@@ -475,23 +467,20 @@ class FormulaTable:
         exact = ("Fractions are exact coefficients kept by the simplification."
                  if not self.physical and self._has_fractions() else "")
         items = []
-        for name in self._symbols():
-            f = self._symbol_owner(name)
+        for name, f in self._symbols().items():
             if latex:
                 items.append(f"${_symbol_latex(f, name)}$: {escape_latex(self._words(name))}")
             else:
                 items.append(f"{_escape_markdown(name)}: {_escape_markdown(self._words(name))}")
         head = " ".join(part for part in (units, exact, f"Scores: {scores}.") if part)
-        body = f"{head} Symbols: " + "; ".join(items) + "."
         if latex:
-            return escape_latex(head).replace(
-                "R\\ensuremath{^2}", "$R^2$") + " Symbols: " + "; ".join(items) + "."
-        return body
+            head = escape_latex(head).replace("R\\ensuremath{^2}", "$R^2$")
+        return f"{head} Symbols: " + "; ".join(items) + "."
 
     def _rows(self, latex: bool):
         number = 0
         for (title, formulas), kind in zip(self.sections, self._kinds):
-            yield "section", self._title(title, kind, latex)
+            yield "section", self._title(title, kind)
             for f in formulas:
                 number += 1
                 if latex:

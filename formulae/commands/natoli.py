@@ -61,11 +61,9 @@ def run(args) -> int:
     table = read_table(args.table)
     edge = None if args.fit_edge else args.edge
     names = [args.energy, args.distance] + ([edge] if edge is not None else [])
-    for name in names:
-        table.column(name)  # DataError naming the file and the known columns
+    columns = {name: table.column(name) for name in names}  # DataError naming the known columns
     if args.group is not None:
         table.column(args.group)
-    columns = {name: table.column(name) for name in names}
     if args.skip_missing:
         keep = np.all([np.isfinite(columns[n]) for n in names if table.is_numeric(n)]
                       or [np.ones(table.n_rows, dtype=bool)], axis=0)
@@ -81,13 +79,15 @@ def run(args) -> int:
     fits = natoli_by_group(columns, energy=args.energy, edge=edge, distance=args.distance,
                            group=args.group, exponent=args.exponent, tolerance=args.tolerance,
                            confidence=args.confidence, method=args.method)
+    labels = {key: None if key is None else
+              f"{args.group} = {key:g}" if isinstance(key, float) else f"{args.group} = {key}"
+              for key in fits}
     for key, fit in fits.items():
-        label = f"{key:g}" if isinstance(key, float) else str(key)
-        head = f"{args.group} = {label}: " if args.group is not None else ""
+        head = "" if labels[key] is None else f"{labels[key]}: "
         print(f"{head}E_r = {args.energy}, E_0 = {edge or 'fitted'}, R = {args.distance}")
         print("  " + fit.summary())
     if args.plot is not None:
-        from ..plots import plot_natoli, _figure
+        from ..plots import _figure, _save, plot_natoli
 
         fig = _figure("formulae natoli --plot", 5.5 if len(fits) <= 3 else 8.5, 4.0)
         ax = fig.subplots()
@@ -96,10 +96,7 @@ def run(args) -> int:
             mask = slice(None) if group is None else group == key
             plot_natoli(fit, columns[args.energy][mask],
                         None if edge is None else columns[edge][mask],
-                        columns[args.distance][mask], ax=ax,
-                        label=None if key is None else
-                        f"{args.group} = {key:g}" if isinstance(key, float) else
-                        f"{args.group} = {key}")
-        fig.savefig(args.plot, dpi=120, metadata={"Software": None})
+                        columns[args.distance][mask], ax=ax, label=labels[key])
+        _save(fig, args.plot)
         print(f"wrote {args.plot}")
     return 0
