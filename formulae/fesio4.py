@@ -58,8 +58,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_choice, check_number
+from ._validation import check_array_1d, check_choice, check_increasing, check_number
 from .errors import DataError, InvalidParameterError
+from .io import _read_lines
 from .structures import Cluster, geometry_labels, make_cluster, read_xyz
 
 __all__ = [
@@ -176,10 +177,7 @@ def read_params(path, n: int) -> dict:
     """
     n = check_choice(n, "n", tuple(PARAMETERS), owner="read_params")
     path = str(path)
-    try:
-        lines = open(path, encoding="utf-8").read().splitlines()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file.", path=path) from None
+    lines = _read_lines(path)  # DataError naming a missing, directory or non-UTF-8 file
     header = tuple(lines[0].split()) if lines else ()
     if header != PARAMETERS[n]:
         raise DataError(f"{path}, line 1: expected the header {' '.join(PARAMETERS[n])!r} for "
@@ -381,15 +379,17 @@ def study_spectrum(energy, mu, n: int, energy_out, *, tail_fraction: float = 0.0
     Raises
     ------
     InvalidParameterError
-        For an unknown ``n`` or energies that are not strictly increasing.
+        For an unknown ``n``, or ``energy`` and ``mu`` of different lengths (or fewer than 3).
+    DataError
+        For energies that are not finite and strictly increasing, or a non-finite ``mu``.
     """
-    from ._validation import check_array_1d, check_increasing
     from .xanes import fdmnes_width, lorentzian_kernel
+    from .xanes._checks import trapezoid_weights
 
     n = check_choice(n, "n", tuple(PARAMETERS), owner="study_spectrum")
     e = check_array_1d(energy, "energy") + SHIFTS[n]
     check_increasing(e, "energy")
-    mu = np.array(check_array_1d(mu, "mu"), dtype=float)
+    mu = check_array_1d(mu, "mu")  # a copy: zeroed below E_Fermi
     if mu.shape != e.shape or e.size < 3:
         raise InvalidParameterError(f"energy and mu must have the same length (≥ 3); got "
                                     f"{e.size} and {mu.size}.", parameter="mu")
@@ -403,9 +403,7 @@ def study_spectrum(energy, mu, n: int, energy_out, *, tail_fraction: float = 0.0
     def cdf(x):
         return np.arctan(2.0 * (x - out) / width) / np.pi
 
-    weights = np.zeros(e.size)
-    weights[:-1] += np.diff(e) / 2.0
-    weights[1:] += np.diff(e) / 2.0
-    inner = lorentzian_kernel(out[:, None] - e[None, :], width[:, None]) @ (mu * weights)
+    kernel = lorentzian_kernel(out[:, None] - e[None, :], width[:, None])
+    inner = kernel @ (mu * trapezoid_weights(e))
     tail = (cdf(e[-1] + span) - cdf(e[-1])) * last
     return (inner + tail) / (cdf(e[-1] + span) - cdf(e[0] - span)) / NORMALISATION

@@ -189,9 +189,9 @@ class Table:
             infinite: ``"t.csv, column 'MaxE', row 17: nan; expected a finite number"``
             (rows counted from 0, header excluded).
         """
-        names = list(self.columns if names is None else names)
-        if isinstance(names, str):  # pragma: no cover - defensive
+        if isinstance(names, str):  # one name, not its characters
             names = [names]
+        names = list(self.columns if names is None else names)
         arrays = []
         for name in names:
             values = self.column(name)

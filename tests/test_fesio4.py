@@ -158,20 +158,17 @@ def _stored_raw(fesio4_dir, n):
 
 
 def test_study_spectrum_reproduces_the_stored_processed_spectra(fesio4_dir):
-    from formulae.io import read_table
-
     from formulae.fesio4 import study_spectrum
+    from formulae.io import read_sample
 
-    folder = fesio4_dir / "sampleWithDescriptors"
-    table = np.array([[float(v) for v in line.split("\t")]
-                      for line in (folder / "spectra.csv").read_text().splitlines()])
-    names = [str(v) for v in read_table(folder / "params.csv").column("name")]
+    sample = read_sample(fesio4_dir / "sampleWithDescriptors")
+    names = [str(v) for v in sample.params.column("name")]
     worst = 0.0
     for n in PARAMETERS:
         energy, raw = _stored_raw(fesio4_dir, n)
         for i in (0, 123, 499):
-            stored = table[:, 1 + names.index(f"cn{n}_{i}")]
-            got = study_spectrum(energy, raw[i], n, table[:, 0])
+            stored = sample.spectra[names.index(f"cn{n}_{i}")]
+            got = study_spectrum(energy, raw[i], n, sample.energy)
             worst = max(worst, np.max(np.abs(got - stored)) / np.max(stored))
     assert worst < 1e-12
 

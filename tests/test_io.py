@@ -28,6 +28,7 @@ def test_read_table_delimiters_comments_and_types(tmp_path, sep):
     assert table.column("name").dtype == object
     assert not table.is_numeric("name")
     np.testing.assert_array_equal(table.numeric(["b", "a"]), [[0.0025, 1.0], [7.0, -4.0]])
+    np.testing.assert_array_equal(table.numeric("b"), [[0.0025], [7.0]])  # a name, not letters
 
 
 def test_empty_numeric_cells_are_nan_and_numeric_names_first_bad_cell(tmp_path):

@@ -311,8 +311,7 @@ def descriptors(energy, mu, *, smooth: float = 5.0, **options) -> XanesDescripto
         if key in options:
             raise InvalidParameterError(f"descriptors() does not take '{key}'; use "
                                         "descriptor_table.", parameter=key)
-    energy = np.asarray(energy, dtype=float) if not isinstance(energy, np.ndarray) else energy
-    mu_arr = np.asarray(mu, dtype=float) if not isinstance(mu, np.ndarray) else mu
+    mu_arr = np.asarray(mu)  # checked (numeric, finite) by descriptor_table
     if mu_arr.ndim != 1:
         raise DataError(f"mu must be one spectrum of shape (n_points,); got shape "
                         f"{mu_arr.shape}. Use descriptor_table for many.", column="mu")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_choice, check_number
-from ._checks import as_energy, as_spectra, trapezoid_weights
+from ._checks import as_spectra, trapezoid_weights
 
 __all__ = ["gaussian_kernel", "lorentzian_kernel", "fdmnes_width", "broaden", "broaden_fdmnes"]
 

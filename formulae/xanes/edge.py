@@ -120,8 +120,7 @@ def _initial(energy, spectra, guide, shape):
     dmax = np.max(np.diff(guide, axis=1) / np.diff(energy), axis=1)
     peak = np.pi if shape == "arctan" else 4.0
     k = np.clip(peak * np.maximum(dmax, 1e-12) / height, 1e-3 * 2 / np.ptp(energy), 10.0)
-    offset = lo + 0.0 * hi
-    return e0, np.log(k), height, offset
+    return e0, np.log(k), height, lo
 
 
 def fit_edges(energy, spectra, *, shape: str = "arctan", background: str = "linear",
@@ -276,19 +275,6 @@ def _normal_equations(p, s, ds, k, t, r, n_par, u):
         a[:, 4, 4] = u @ u
         g[:, 4] = sums(r * u)
     return a, g
-
-
-def _jacobian(p, s, ds, k, t, n_par, u):
-    """Jacobian laid out as (n_spectra, n_par, n_points) for batched matmul."""
-    jac = np.empty((p.shape[0], n_par, u.size))
-    hds = p[:, 2:3] * ds
-    np.multiply(-hds, k, out=jac[:, 0])     # d/d e0
-    np.multiply(hds, t, out=jac[:, 1])      # d/d log k  (t = k (E - e0))
-    jac[:, 2] = s
-    jac[:, 3] = 1.0
-    if n_par == 5:
-        jac[:, 4] = u[None, :]
-    return jac
 
 
 def _safe_solve(a, b):
