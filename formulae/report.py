@@ -135,14 +135,15 @@ def variables_section(rows: Iterable[Mapping]) -> list[str]:
     ----------
     rows : iterable of mapping
         Each with ``name``, ``value`` and optionally ``stderr``, ``init``, ``expr``,
-        ``fixed`` (bool) and ``bound`` (``"lower"``/``"upper"`` when pinned on a bound).
+        ``fixed`` (bool) and ``bound`` (``"lower"``/``"upper"`` when pinned on a bound, with
+        the bound's value in ``limit``).
 
     Returns
     -------
     list of str
         ``name:  value +/- error (r%) (init = x)``; ``name:  value (fixed)``;
         ``name:  value +/- error == 'expr'``; for a variable pinned on a bound,
-        ``name:  value (at lower bound 0; no error bar)``.
+        ``name:  value (at lower bound 0; no error bar: the fit is pinned on the bound)``.
     """
     rows = list(rows)
     width = max((len(r["name"]) for r in rows), default=0) + 1

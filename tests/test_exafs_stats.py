@@ -43,11 +43,11 @@ def test_noise_scales_reproduce_larch_epsilon_r(shared_data):
 
 def test_fit_statistics_closed_form():
     r = np.array([1.0, -2.0, 2.0, 0.0])                 # sum r^2 = 9
-    d = np.array([3.0, 0.0, 0.0, 0.0])                  # sum d^2 = 9
+    d = np.array([3.0, 1.0, 0.0, 0.0])                  # sum d^2 = 10 (not 9: order shows)
     st = fit_statistics(r, d, n_idp=8.0, nvarys=2)
     assert st.chi_square == pytest.approx(9 * 8 / 4)
     assert st.chi2_reduced == pytest.approx(18 / 6)
-    assert st.rfactor == pytest.approx(1.0)
+    assert st.rfactor == pytest.approx(0.9)
     assert st.aic == pytest.approx(8 * math.log(18 / 8) + 4)
     assert st.bic == pytest.approx(8 * math.log(18 / 8) + 2 * math.log(8))
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import check_int
 from ..errors import FitError, InvalidParameterError
 
 __all__ = ["MultistartResult", "multistart", "ScanResult", "chi2_scan"]
@@ -69,8 +70,8 @@ def multistart(problem, n_starts: int = 10, *, spread: float = 0.5, random_state
                tol_sigma: float = 0.01, **solve_kws) -> MultistartResult:
     """Refit ``problem`` from ``n_starts`` seeded random starting points.
 
-    Each start draws every variable uniformly in ``x0 ± spread·max(|x0|, s)`` where ``s`` is
-    the standard error of the fit from ``x0`` (clipped to the bounds); the first start is
+    Each start draws every variable uniformly in ``x0 ± spread·max(|x0|, 10 s)`` where ``s``
+    is the standard error of the fit from ``x0`` (clipped to the bounds); the first start is
     ``x0`` itself.
 
     Parameters
@@ -90,9 +91,7 @@ def multistart(problem, n_starts: int = 10, *, spread: float = 0.5, random_state
     -------
     MultistartResult
     """
-    if isinstance(n_starts, bool) or not isinstance(n_starts, int) or n_starts < 1:
-        raise InvalidParameterError(f"The 'n_starts' parameter of multistart must be an int "
-                                    f">= 1. Got {n_starts!r} instead.", parameter="n_starts")
+    n_starts = check_int(n_starts, "n_starts", owner="multistart", low=1)
     rng = np.random.default_rng(random_state)
     first = problem.solve(**solve_kws)
     sig = np.array([first.stderr[n] or 0.0 for n in problem.var_names])

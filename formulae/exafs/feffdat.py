@@ -306,13 +306,6 @@ class FeffPath:
 
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][-+]?\d+)?"
-_NUMBER_RE = re.compile(_NUMBER)
-
-
-def _floats(text: str):
-    return [float(x.replace("d", "e").replace("D", "e")) for x in _NUMBER_RE.findall(text)]
-
-
 def _header_value(line: str, key: str):
     match = re.search(rf"\b{key}\s*=\s*({_NUMBER})", line)
     return float(match.group(1).replace("D", "e").replace("d", "e")) if match else None

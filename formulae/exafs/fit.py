@@ -31,23 +31,19 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import DataError, FitError, InvalidParameterError
-from .._validation import check_choice
+from .._validation import check_choice, check_int, check_number
 from . import stats as _stats
 from .params import (PATH_CONSTANTS, BoundTransform, CompiledTargets, ExpressionSet,
                      Variable, check_namespace, parse_expression, simple_term)
+from .model import PATH_DEFAULTS, PATH_PARAMETERS
+from .model import _evaluate as _evaluate_paths
+from .transform import FT_WINDOWS, ftwindow
 
 __all__ = ["Transform", "FitPath", "Dataset", "FitProblem", "FitResult", "feffit",
            "WINDOWS", "FITSPACES"]
 
-WINDOWS = ("hanning", "kaiser", "parzen", "welch", "sine", "gaussian")
+WINDOWS = FT_WINDOWS
 FITSPACES = ("k", "r", "q")
-_PATH_DEFAULTS = {"s02": 1.0, "e0": 0.0, "deltar": 0.0, "sigma2": 0.0, "third": 0.0,
-                  "fourth": 0.0, "ei": 0.0}
-
-
-def _core():
-    from . import model, transform
-    return model, transform
 
 
 @dataclass(frozen=True)
@@ -103,14 +99,14 @@ class Transform:
                     f"numbers. Got {self.kweight!r} instead.", parameter="kweight",
                     value=self.kweight)
         object.__setattr__(self, "kweight", tuple(float(w) for w in kw))
-        for name in ("kmin", "kmax", "dk", "rmin", "rmax", "dr", "kstep"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
-                    or not math.isfinite(v):
-                raise InvalidParameterError(
-                    f"The '{name}' parameter of Transform must be a finite number. "
-                    f"Got {v!r} instead.", parameter=name, value=v)
-            object.__setattr__(self, name, float(v))
+        for name, low in (("kmin", None), ("kmax", None), ("rmin", None), ("rmax", None),
+                          ("dk", 0.0), ("dk2", 0.0), ("dr", 0.0), ("dr2", 0.0)):
+            if getattr(self, name) is not None:         # dk2, dr2: None means dk, dr
+                object.__setattr__(self, name, check_number(getattr(self, name), name,
+                                                            owner="Transform", low=low))
+        object.__setattr__(self, "kstep", check_number(self.kstep, "kstep", owner="Transform",
+                                                       low=0.0, low_open=True))
+        object.__setattr__(self, "nfft", check_int(self.nfft, "nfft", owner="Transform", low=8))
         if self.kmin < 0 or self.kmin >= self.kmax:
             raise InvalidParameterError(
                 f"The k range of Transform must satisfy 0 <= kmin < kmax. Got kmin={self.kmin!r},"
@@ -159,7 +155,6 @@ class FitPath:
     label: str = ""
 
     def __post_init__(self):
-        from .model import PATH_PARAMETERS
         unknown = sorted(set(self.params) - set(PATH_PARAMETERS))
         if unknown:
             raise InvalidParameterError(
@@ -304,11 +299,10 @@ class _CompiledDataset:
         self.set_data(ds.k, ds.chi, ds.epsilon_k, ds.delta_chi)
 
     def _transform_part(self, t, ikmax):
-        _, transform = _core()
         nfft, kstep = t.nfft, t.kstep
         kgrid = kstep * np.arange(nfft)
         self.k_model = kgrid[:ikmax]
-        self.kwin = transform.ftwindow(kgrid, t.kmin, t.kmax, t.dk, t.dk2, window=t.window)
+        self.kwin = ftwindow(kgrid, t.kmin, t.kmax, t.dk, t.dk2, window=t.window)
         # indices where the model is needed
         if t.fitspace == "k":
             iqmin = int(max(0, 0.01 + t.kmin / kstep))
@@ -344,9 +338,8 @@ class _CompiledDataset:
             out[1::2] = phase.imag
             return out
         # q space: chi(q) = 4 sqrt(pi)/kstep * ifft(rwin * chi(R))[iq], real part
-        _, transform = _core()
         rgrid = t.rstep * np.arange(nfft)
-        rwin = transform.ftwindow(rgrid, t.rmin, t.rmax, t.dr, t.dr2, window=t.rwindow)
+        rwin = ftwindow(rgrid, t.rmin, t.rmax, t.dr, t.dr2, window=t.rwindow)
         jr = np.flatnonzero(rwin[: nfft // 2] != 0.0)
         roots = _roots(nfft)                                              # exp(2 pi i m/N)
         fwd = roots[np.outer(jr, n) % nfft].conj() * col                  # (nr, nk)
@@ -616,7 +609,6 @@ class FitProblem:
         if not self.datasets:
             raise InvalidParameterError("FitProblem needs at least one dataset.",
                                         parameter="datasets")
-        from .model import PATH_PARAMETERS
         self._pp_names = PATH_PARAMETERS
         variables = _as_variables(variables, bounds)
         constraints = dict(constraints or {})
@@ -655,7 +647,7 @@ class FitProblem:
                         elif pname == "degen":
                             e = parse_expression(consts["degen"], known, owner="degen")
                         else:
-                            e = parse_expression(_PATH_DEFAULTS[pname], known, owner=pname)
+                            e = parse_expression(PATH_DEFAULTS[pname], known, owner=pname)
                         exprs.append(ex.substitute(e, consts, path.feffpath))
             used = set()
             for e in exprs:
@@ -677,7 +669,6 @@ class FitProblem:
         self._last = None
         self._previous = None
         self._path_rows = self._rows_needed()
-        self._model = _core()[0]
         self.nfev = 0
         self.njev = 0
 
@@ -747,7 +738,7 @@ class FitProblem:
                     elif pname == "degen":
                         r = ("num", consts["degen"])
                     else:
-                        r = ("num", _PATH_DEFAULTS[pname])
+                        r = ("num", PATH_DEFAULTS[pname])
                     if r is None:
                         return None
                     targets.append(r)
@@ -840,7 +831,7 @@ class FitProblem:
     def _residual_and_jacobian(self, x, jacobian):
         values, grad = self.targets(x)
         values = values.tolist()
-        evaluate = self._model._evaluate
+        evaluate = _evaluate_paths
         res, jacs = [], []
         ip = 0
         for comp in self._compiled:

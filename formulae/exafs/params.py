@@ -742,6 +742,10 @@ class BoundTransform:
         self.lo_only = lo_f & ~up_f
         self.up_only = ~lo_f & up_f
         self.any = bool(np.any(lo_f | up_f))
+        # one bound: x = c - s + s sqrt(u^2 + 1), with (c, s) = (a, +1) or (b, -1)
+        self._one = lo_f ^ up_f
+        self._anchor = np.where(lo_f, self.lower, self.upper)[self._one]
+        self._sign = np.where(lo_f, 1.0, -1.0)[self._one]
 
     def to_internal(self, x):
         """Internal (unbounded) values ``u`` of the external values ``x``.
@@ -760,10 +764,8 @@ class BoundTransform:
         a, b = self.lower, self.upper
         m = self.both
         u[m] = np.arcsin(np.clip(2 * (x[m] - a[m]) / (b[m] - a[m]) - 1, -1, 1))
-        m = self.lo_only
-        u[m] = np.sqrt((x[m] - a[m] + 1.0) ** 2 - 1)
-        m = self.up_only
-        u[m] = np.sqrt((b[m] - x[m] + 1.0) ** 2 - 1)
+        m, c, s = self._one, self._anchor, self._sign
+        u[m] = np.sqrt((s * (x[m] - c) + 1.0) ** 2 - 1)
         u[np.abs(u) < 1e-15] = 0.0
         return u
 
@@ -784,10 +786,8 @@ class BoundTransform:
         a, b = self.lower, self.upper
         m = self.both
         x[m] = a[m] + (np.sin(u[m]) + 1) * (b[m] - a[m]) / 2.0
-        m = self.lo_only
-        x[m] = a[m] - 1.0 + np.sqrt(u[m] ** 2 + 1)
-        m = self.up_only
-        x[m] = b[m] + 1.0 - np.sqrt(u[m] ** 2 + 1)
+        m, c, s = self._one, self._anchor, self._sign
+        x[m] = c - s + s * np.sqrt(u[m] ** 2 + 1)
         return x
 
     def gradient(self, u):
@@ -807,10 +807,8 @@ class BoundTransform:
         a, b = self.lower, self.upper
         m = self.both
         g[m] = np.cos(u[m]) * (b[m] - a[m]) / 2.0
-        m = self.lo_only
-        g[m] = u[m] / np.sqrt(u[m] ** 2 + 1)
-        m = self.up_only
-        g[m] = -u[m] / np.sqrt(u[m] ** 2 + 1)
+        m, s = self._one, self._sign
+        g[m] = s * u[m] / np.sqrt(u[m] ** 2 + 1)
         return g
 
     def at_bound(self, x, rtol=1e-8):

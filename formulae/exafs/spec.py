@@ -329,7 +329,7 @@ def spec_from_dict(spec: Mapping, base_dir=".") -> FitSpec:
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
             raise InvalidParameterError(f"'bounds.{name}' must be [min, max]. Got {pair!r}.",
                                         parameter=name, value=pair)
-        lo, hi = (None if v is None else v for v in pair)
+        lo, hi = pair
         for v in (lo, hi):
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
                 raise InvalidParameterError(
