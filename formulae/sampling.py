@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ._validation import check_int, check_number
-from .errors import DataError, InvalidParameterError
+from .errors import DataError, InvalidParameterError, MissingDependencyError
 from .fdmnes import FdmnesSettings, run_fdmnes
 from .structures import BUILDERS, attach_groups, build, tetrahedral_group
 
@@ -266,13 +266,13 @@ def simulate_clusters(clusters, settings: FdmnesSettings | None = None, *, n_job
     settings = FdmnesSettings() if settings is None else settings
     settings.validate()
     clusters = list(clusters)
-    if executable is None and cache_dir is None:
-        executable = locate_fdmnes()
-    elif executable is None:
+    if executable is None:
         try:
             executable = locate_fdmnes()
-        except ImportError:  # everything may be cached; run_fdmnes raises if not
-            executable = None
+        except MissingDependencyError:
+            if cache_dir is None:
+                raise
+            # everything may be cached; run_fdmnes raises for a run that is not
     task = delayed(run_fdmnes)
     jobs = (task(c, settings, executable=executable, cache_dir=cache_dir, workdir=workdir)
             for c in clusters)

@@ -222,7 +222,7 @@ def geometry_labels(cluster: Cluster, n: int) -> dict:
 # --------------------------------------------------------------------------------------------
 # builders
 # --------------------------------------------------------------------------------------------
-def _distances(n: int, r, given: dict, builder: str) -> list:
+def _distances(n: int, r, given: dict, builder: str) -> tuple:
     names = [f"r{i}" for i in range(1, n + 1)]
     unknown = sorted(set(given) - set(names))
     if unknown:
@@ -244,7 +244,7 @@ def _distances(n: int, r, given: dict, builder: str) -> list:
             for v, name in zip(values, names)], dict(zip(names, map(float, values)))
 
 
-def _assemble(builder, metal, ligand, directions, distances, params):
+def _assemble(metal, ligand, directions, distances, params):
     directions = np.asarray(directions, dtype=float)
     directions /= np.linalg.norm(directions, axis=1)[:, None]
     positions = np.vstack([np.zeros(3), directions * np.asarray(distances)[:, None]])
@@ -257,34 +257,48 @@ def _angle(value, name, builder, low, high):
     return np.radians(check_number(value, name, owner=builder, low=low, high=high))
 
 
-def linear(*, r=None, phi=180.0, metal="Fe", ligand="O", **distances) -> Cluster:
-    """M-L2 with bond angle ``phi`` (degrees, 180 = linear), both ligands in the xz plane.
-
-    Parameters
-    ----------
-    r : float, optional
-        One metal-ligand distance for all 2 ligands, in Å; give either ``r`` or every one of
-        ``r1, r2``.
-    phi : float, default=180.0
-        L-M-L angle in degrees, within [30, 180].
-    metal : str, default="Fe"
+def _builder_doc(n: int):
+    """Fill a builder's docstring fields ``{r}`` and ``{shared}`` (entries all builders share)."""
+    names = ", ".join(f"r{i}" for i in range(1, n + 1))
+    r = (f"r : float, optional\n        One metal-ligand distance for all {n} ligands, in Å; give "
+         f"either ``r`` or every one of\n        ``{names}``.")
+    shared = f"""metal : str, default="Fe"
         Element symbol of the absorber, placed at the origin.
     ligand : str, default="O"
         Element symbol of the ligands.
     **distances : float
-        ``r1, r2``: the individual metal-ligand distances, in Å (positive).
+        ``{names}``: the individual metal-ligand distances, in Å (positive).
 
     Returns
     -------
     Cluster
         Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
-        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2`` and the angle(s).
+        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``{names}`` and the angle(s).
 
     Raises
     ------
     InvalidParameterError
         For both or neither of ``r`` and the individual distances, an unknown keyword, a
-        distance that is not positive, or an angle out of range (each named).
+        distance that is not positive, or an angle out of range (each named)."""
+
+    def decorate(func):
+        if func.__doc__:  # None under python -OO
+            func.__doc__ = func.__doc__.format(r=r, shared=shared)
+        return func
+
+    return decorate
+
+
+@_builder_doc(2)
+def linear(*, r=None, phi=180.0, metal="Fe", ligand="O", **distances) -> Cluster:
+    """M-L2 with bond angle ``phi`` (degrees, 180 = linear), both ligands in the xz plane.
+
+    Parameters
+    ----------
+    {r}
+    phi : float, default=180.0
+        L-M-L angle in degrees, within [30, 180].
+    {shared}
 
     Examples
     --------
@@ -295,46 +309,29 @@ def linear(*, r=None, phi=180.0, metal="Fe", ligand="O", **distances) -> Cluster
     d, params = _distances(2, r, distances, "linear")
     half = _angle(phi, "phi", "linear", 30.0, 180.0) / 2
     dirs = [[np.sin(half), 0.0, np.cos(half)], [-np.sin(half), 0.0, np.cos(half)]]
-    return _assemble("linear", metal, ligand, dirs, d, {**params, "phi": float(phi)})
+    return _assemble(metal, ligand, dirs, d, {**params, "phi": float(phi)})
 
 
+@_builder_doc(3)
 def trigonal(*, r=None, phi=0.0, metal="Fe", ligand="O", **distances) -> Cluster:
     """M-L3, ligands 120° apart in azimuth and ``phi`` degrees below the xy plane (0 = planar).
 
     Parameters
     ----------
-    r : float, optional
-        One metal-ligand distance for all 3 ligands, in Å; give either ``r`` or every one of
-        ``r1, r2, r3``.
+    {r}
     phi : float, default=0.0
         Tilt of every ligand below the xy plane in degrees, within [0, 60] (0 = planar).
-    metal : str, default="Fe"
-        Element symbol of the absorber, placed at the origin.
-    ligand : str, default="O"
-        Element symbol of the ligands.
-    **distances : float
-        ``r1, r2, r3``: the individual metal-ligand distances, in Å (positive).
-
-    Returns
-    -------
-    Cluster
-        Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
-        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2, r3`` and the angle(s).
-
-    Raises
-    ------
-    InvalidParameterError
-        For both or neither of ``r`` and the individual distances, an unknown keyword, a
-        distance that is not positive, or an angle out of range (each named).
+    {shared}
     """
     d, params = _distances(3, r, distances, "trigonal")
     tilt = _angle(phi, "phi", "trigonal", 0.0, 60.0)
     az = np.radians([0.0, 120.0, 240.0])
     dirs = np.column_stack([np.cos(tilt) * np.cos(az), np.cos(tilt) * np.sin(az),
                             -np.sin(tilt) * np.ones(3)])
-    return _assemble("trigonal", metal, ligand, dirs, d, {**params, "phi": float(phi)})
+    return _assemble(metal, ligand, dirs, d, {**params, "phi": float(phi)})
 
 
+@_builder_doc(4)
 def tetrahedral(*, r=None, phi=109.4712206, psi=90.0, metal="Fe", ligand="O",
                 **distances) -> Cluster:
     """M-L4 made of two L-M-L pairs with angle ``phi`` each (109.47° = regular tetrahedron).
@@ -344,31 +341,12 @@ def tetrahedral(*, r=None, phi=109.4712206, psi=90.0, metal="Fe", ligand="O",
 
     Parameters
     ----------
-    r : float, optional
-        One metal-ligand distance for all 4 ligands, in Å; give either ``r`` or every one of
-        ``r1, r2, r3, r4``.
+    {r}
     phi : float, default=109.4712206
         L-M-L angle within each pair in degrees, within [60, 180].
     psi : float, default=90.0
         Rotation of pair 2 relative to pair 1 about z in degrees, within [0, 180].
-    metal : str, default="Fe"
-        Element symbol of the absorber, placed at the origin.
-    ligand : str, default="O"
-        Element symbol of the ligands.
-    **distances : float
-        ``r1, r2, r3, r4``: the individual metal-ligand distances, in Å (positive).
-
-    Returns
-    -------
-    Cluster
-        Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
-        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2, r3, r4`` and the angle(s).
-
-    Raises
-    ------
-    InvalidParameterError
-        For both or neither of ``r`` and the individual distances, an unknown keyword, a
-        distance that is not positive, or an angle out of range (each named).
+    {shared}
     """
     d, params = _distances(4, r, distances, "tetrahedral")
     half = _angle(phi, "phi", "tetrahedral", 60.0, 180.0) / 2
@@ -376,47 +354,30 @@ def tetrahedral(*, r=None, phi=109.4712206, psi=90.0, metal="Fe", ligand="O",
     s, c = np.sin(half), np.cos(half)
     dirs = [[s, 0, c], [-s, 0, c],
             [s * np.cos(twist), s * np.sin(twist), -c], [-s * np.cos(twist), -s * np.sin(twist), -c]]
-    return _assemble("tetrahedral", metal, ligand, dirs, d,
+    return _assemble(metal, ligand, dirs, d,
                      {**params, "phi": float(phi), "psi": float(psi)})
 
 
+@_builder_doc(5)
 def square_pyramidal(*, r=None, theta=90.0, metal="Fe", ligand="O", **distances) -> Cluster:
     """M-L5: four basal ligands (r1..r4) at ``theta`` degrees from the apical one (r5, on +z).
 
     Parameters
     ----------
-    r : float, optional
-        One metal-ligand distance for all 5 ligands, in Å; give either ``r`` or every one of
-        ``r1, r2, r3, r4, r5``.
+    {r}
     theta : float, default=90.0
         Angle between each basal bond and the apical one (+z) in degrees, within [60, 150].
-    metal : str, default="Fe"
-        Element symbol of the absorber, placed at the origin.
-    ligand : str, default="O"
-        Element symbol of the ligands.
-    **distances : float
-        ``r1, r2, r3, r4, r5``: the individual metal-ligand distances, in Å (positive).
-
-    Returns
-    -------
-    Cluster
-        Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
-        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2, r3, r4, r5`` and the angle(s).
-
-    Raises
-    ------
-    InvalidParameterError
-        For both or neither of ``r`` and the individual distances, an unknown keyword, a
-        distance that is not positive, or an angle out of range (each named).
+    {shared}
     """
     d, params = _distances(5, r, distances, "square_pyramidal")
     t = _angle(theta, "theta", "square_pyramidal", 60.0, 150.0)
     az = np.radians([0.0, 90.0, 180.0, 270.0])
     basal = np.column_stack([np.sin(t) * np.cos(az), np.sin(t) * np.sin(az), np.cos(t) * np.ones(4)])
     dirs = np.vstack([basal, [0.0, 0.0, 1.0]])
-    return _assemble("square_pyramidal", metal, ligand, dirs, d, {**params, "theta": float(theta)})
+    return _assemble(metal, ligand, dirs, d, {**params, "theta": float(theta)})
 
 
+@_builder_doc(6)
 def octahedral(*, r=None, theta=0.0, metal="Fe", ligand="O", **distances) -> Cluster:
     """M-L6: equatorial ligands r1..r4 (±x, ±y), axial r5 (+z) and r6 (-z).
 
@@ -425,29 +386,10 @@ def octahedral(*, r=None, theta=0.0, metal="Fe", ligand="O", **distances) -> Clu
 
     Parameters
     ----------
-    r : float, optional
-        One metal-ligand distance for all 6 ligands, in Å; give either ``r`` or every one of
-        ``r1, r2, r3, r4, r5, r6``.
+    {r}
     theta : float, default=0.0
         Puckering angle of the equatorial ligands in degrees, within [-45, 45].
-    metal : str, default="Fe"
-        Element symbol of the absorber, placed at the origin.
-    ligand : str, default="O"
-        Element symbol of the ligands.
-    **distances : float
-        ``r1, r2, r3, r4, r5, r6``: the individual metal-ligand distances, in Å (positive).
-
-    Returns
-    -------
-    Cluster
-        Absorber first (index 0), then the ligands in the order ``r1, r2, ...``; ``labels``
-        holds ``CN``, ``avgDist``, ``stdDist`` (Å), ``r1, r2, r3, r4, r5, r6`` and the angle(s).
-
-    Raises
-    ------
-    InvalidParameterError
-        For both or neither of ``r`` and the individual distances, an unknown keyword, a
-        distance that is not positive, or an angle out of range (each named).
+    {shared}
     """
     d, params = _distances(6, r, distances, "octahedral")
     t = _angle(theta, "theta", "octahedral", -45.0, 45.0)
@@ -455,7 +397,7 @@ def octahedral(*, r=None, theta=0.0, metal="Fe", ligand="O", **distances) -> Clu
     sign = np.array([1.0, -1.0, 1.0, -1.0])
     equatorial = np.column_stack([np.cos(t) * np.cos(az), np.cos(t) * np.sin(az), sign * np.sin(t)])
     dirs = np.vstack([equatorial, [0.0, 0.0, 1.0], [0.0, 0.0, -1.0]])
-    return _assemble("octahedral", metal, ligand, dirs, d, {**params, "theta": float(theta)})
+    return _assemble(metal, ligand, dirs, d, {**params, "theta": float(theta)})
 
 
 BUILDERS = {
