@@ -20,14 +20,8 @@ and fits), :mod:`formulae.natoli` (Natoli's rule and the chemical shift).
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 
 from . import errors
-
-try:
-    __version__ = version("formulae")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 _LAZY = {
     "FormulaRegressor": "formulae.search",
@@ -42,8 +36,16 @@ __all__ = ["errors", "__version__", *_LAZY]
 def __getattr__(name: str):
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name == "__version__":   # importlib.metadata only when asked (e.g. `formulae --version`)
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            globals()["__version__"] = version("formulae")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            globals()["__version__"] = "0.0.0"
+        return globals()["__version__"]
     raise AttributeError(f"module 'formulae' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})

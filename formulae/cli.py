@@ -29,6 +29,21 @@ def _command_modules():
     return [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (importlib.metadata is not loaded
+    by ``formulae --help`` or any subcommand)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show program's version number and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+
+        print(f"formulae {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with one subparser per module of :mod:`formulae.commands`.
 
@@ -37,13 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         Parser of ``formulae``; each subcommand stores its module's ``run`` as ``args._run``.
     """
-    from . import __version__
-
     parser = argparse.ArgumentParser(
         prog="formulae",
         description="Short, publishable formulas from X-ray absorption spectra; "
                     "EXAFS fits with an exact Jacobian.")
-    parser.add_argument("--version", action="version", version=f"formulae {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
         name = module.__name__.rsplit(".", 1)[1].replace("_", "-")

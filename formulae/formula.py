@@ -14,6 +14,7 @@ sympy (no refit).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping
 
 import numpy as np
@@ -35,6 +36,13 @@ def _rounded(expr, decimals: int):
     if isinstance(constant, sympy.Float):
         constant = sympy.Float(round(float(constant), decimals), 15)   # may vanish: no term lost
     return constant + rest.xreplace({f: sympy.Float(one(f), 15) for f in rest.atoms(sympy.Float)})
+
+
+@lru_cache(maxsize=256)
+def _terms_function(names: tuple, terms: tuple):
+    """One numpy function of the features ``names`` returning the list of ``terms``, lambdified
+    once per (names, terms) pair and shared by every call of :meth:`Formula.evaluate`."""
+    return sympy.lambdify([sympy.Symbol(n) for n in names], list(terms), "numpy")
 
 
 def _exact_text(value) -> str:
@@ -154,15 +162,14 @@ class Formula:
         -------
         ndarray of shape (n_samples,)
         """
-        z = {name: (np.asarray(columns[name], dtype=float) - self.feature_means[name])
-             / self.feature_scales[name] for name in self.features}
+        features = self.features
+        z = [(np.asarray(columns[name], dtype=float) - self.feature_means[name])
+             / self.feature_scales[name] for name in features]
         n_samples = len(columns[next(iter(columns))])     # works for a dict or a DataFrame
         y = np.full(n_samples, float(self.intercept))
-        symbols = [sympy.Symbol(name) for name in self.features]
-        for coefficient, term in zip(self.coefficients, self.terms):
-            function = sympy.lambdify(symbols, term, "numpy")
-            y = y + float(coefficient) * np.broadcast_to(function(*(z[s.name] for s in symbols)),
-                                                         (n_samples,))
+        values = _terms_function(features, tuple(self.terms))(*z)
+        for coefficient, value in zip(self.coefficients, values):
+            y = y + float(coefficient) * np.broadcast_to(value, (n_samples,))
         return y if standardized else self.target_mean + self.target_scale * y
 
     def _symbol_names(self) -> dict:

@@ -42,7 +42,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._validation import check_int, check_number
+from ._validation import check_choice, check_int, check_number
 from .errors import InvalidParameterError
 
 __all__ = [
@@ -149,15 +149,12 @@ class PlantedFormula:
         -------
         ndarray of shape (n_samples,)
         """
-        import sympy
+        from .basis import Basis     # sympy: loaded only when a formula is evaluated
 
-        symbols = [sympy.Symbol(n) for n in feature_names]
-        local = {s.name: s for s in symbols}
-        X = np.asarray(X, dtype=float)
-        y = np.full(X.shape[0], float(self.intercept))
-        for term, coefficient in zip(self.terms, self.coefficients):
-            function = sympy.lambdify(symbols, sympy.sympify(term, locals=local), "numpy")
-            y = y + float(coefficient) * function(*X.T)
+        columns = Basis(feature_names, kind=self.terms).evaluate(X)   # one lambdify, all terms
+        y = np.full(columns.shape[0], float(self.intercept))
+        for column, coefficient in zip(columns.T, self.coefficients):
+            y = y + float(coefficient) * column
         return y
 
     def __str__(self) -> str:
@@ -319,10 +316,7 @@ def planted_data(formula: PlantedFormula, regime: Regime | str, seed: int = 0) -
     ((300, 10), 5.0)
     """
     if isinstance(regime, str):
-        if regime not in REGIMES:
-            raise InvalidParameterError(f"Unknown regime {regime!r}; the regimes are: "
-                                        f"{', '.join(REGIMES)}.", parameter="regime", value=regime)
-        regime = REGIMES[regime]
+        regime = REGIMES[check_choice(regime, "regime", REGIMES, owner="planted_data")]
     check_number(regime.snr, "snr", owner="Regime", low=0.0, low_open=True)
     seed = check_int(seed, "seed", owner="planted_data", low=0)
     rng = _table_rng(seed, formula, regime)

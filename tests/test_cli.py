@@ -38,3 +38,16 @@ def test_import_is_light():
             "if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_version_is_printed_and_read_only_when_asked(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["--version"])
+    assert excinfo.value.code == 0
+    assert capsys.readouterr().out == f"formulae {version('formulae')}\n"
+    code = ("import sys, formulae, formulae.cli; formulae.cli.build_parser(); "
+            "print('importlib.metadata' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -49,3 +49,17 @@ def test_evaluate_accepts_a_data_frame(rng):
     frame = pd.DataFrame({"x1": rng.normal(size=5), "x3": rng.normal(size=5)})
     np.testing.assert_allclose(formula.evaluate(frame),
                                formula.evaluate({c: frame[c].to_numpy() for c in frame}))
+
+
+def test_evaluate_lambdifies_once_for_all_terms_and_calls(rng, monkeypatch):
+    from formulae import formula as formula_module
+
+    calls = []
+    real = sympy.lambdify
+    monkeypatch.setattr(sympy, "lambdify", lambda *a, **k: calls.append(a) or real(*a, **k))
+    formula_module._terms_function.cache_clear()
+    formula = _planted()
+    columns = {"x1": rng.normal(size=7), "x3": rng.normal(size=7)}
+    first = formula.evaluate(columns)
+    np.testing.assert_array_equal(Formula.from_dict(formula.to_dict()).evaluate(columns), first)
+    assert len(calls) == 1

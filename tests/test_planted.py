@@ -135,5 +135,6 @@ def test_terms_are_canonical_and_checked():
 
 
 def test_unknown_regime():
-    with pytest.raises(InvalidParameterError, match="Unknown regime 'medium'; the regimes are"):
+    with pytest.raises(InvalidParameterError, match="'regime' parameter of planted_data must be "
+                                                    "one of 'easy', 'hard'. Got 'medium'"):
         planted_data(PLANTED_FORMULAS[0], "medium")
