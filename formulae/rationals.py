@@ -8,7 +8,8 @@ simplest_rational          the rational with the smallest denominator (then the 
 simplest_in_interval       the same for ``estimate ± z·stderr``
 rationals_in_interval      every reduced fraction with a bounded denominator in an interval
 map_rationals              the most probable rational *vector* given estimates and their full
-                           covariance, under a prior ``P(p/q) ∝ q^-alpha`` (joint MAP)
+                           covariance, under a prior favouring small and shared
+                           denominators (joint MAP)
 =========================  ===================================================================
 
 Notes
@@ -34,15 +35,25 @@ fraction (0.5, 0.75) is inside the interval, as a closed interval requires.
 
 The smallest denominator wins *whatever its distance*: 0.62 ± 0.02 at ``z = 2`` gives 3/5, not
 5/8, although 5/8 is nearer. :func:`map_rationals` weighs both instead. With estimates
-``θ̂`` of covariance ``Σ`` (Gaussian likelihood) and independent priors
-``P(θ_j = p_j/q_j) ∝ q_j^-alpha``, the posterior of a rational vector ``r`` is, up to a constant,
+``θ̂`` of covariance ``Σ`` (Gaussian likelihood) and the prior
 
-    -log P(r | θ̂) = ½ (r - θ̂)' Σ⁻¹ (r - θ̂) + alpha · Σ_j log q_j.
+    P(r) ∝ Π_j q_j^-alpha · lcm(q_1, …, q_m)^-gamma
 
-The quadratic form uses the full covariance (correlated coefficients move together), and for
-a subset of coefficients it is taken with the sub-matrix ``Σ_RR`` of that subset, which is the
-likelihood profiled over the other coefficients. ``alpha = 0`` is the jointly nearest vector;
-a large ``alpha`` tends to the simplest fraction in each window. Candidates are the fractions in
+on a rational vector ``r = (p_1/q_1, …, p_m/q_m)``, the posterior is, up to a constant,
+
+    -log P(r | θ̂) = ½ (r - θ̂)' Σ⁻¹ (r - θ̂) + alpha · Σ_j log q_j + gamma · log lcm(q).
+
+The first factor of the prior prefers small denominators one coefficient at a time. The
+second prefers vectors that share a denominator: a formula is written over one denominator
+(``(5·a − 3·b + 6·c)/8`` rather than ``3/5·a − 3/8·b + 3/4·c``), and the cost of writing it
+grows with that common denominator ``lcm(q)``. With ``gamma > 0``, a coefficient whose
+estimate cannot tell 5/8 from 3/5 is read as 5/8 when its neighbours are in eighths; on
+formulas whose coefficients have unrelated denominators (2/5 next to 3/7) it is a wrong bet
+and costs accuracy (docs/tables.md measures both). The quadratic form uses the full
+covariance (correlated coefficients move together), and for a subset of coefficients it is
+taken with the sub-matrix ``Σ_RR`` of that subset, which is the likelihood profiled over the
+other coefficients. ``alpha = gamma = 0`` is the jointly nearest vector; a large ``alpha``
+tends to the simplest fraction in each window. Candidates are the fractions in
 ``θ̂_j ± z·SE_j``; a coefficient whose window holds none stays free (``None``), so nothing is
 forced on 0.4137 ± 0.002.
 """
@@ -208,12 +219,13 @@ def rationals_in_interval(low: float, high: float, max_denominator: int) -> list
     return sorted(found)
 
 
-def map_rationals(estimates, cov, *, alpha: float = 2.0, z: float = 3.0,
+def map_rationals(estimates, cov, *, alpha: float = 2.0, gamma: float = 0.0, z: float = 3.0,
                   max_denominator: int = 8, denominators=None, allow_zero=None,
                   max_candidates: int = 8, max_vectors: int = 200_000):
     """The most probable rational vector given estimates, their covariance and a prior.
 
-    Minimises ``½ (r - θ̂)' Σ_RR⁻¹ (r - θ̂) + alpha·Σ log q_j`` over the vectors ``r`` whose
+    Minimises ``½ (r - θ̂)' Σ_RR⁻¹ (r - θ̂) + alpha·Σ log q_j + gamma·log lcm(q)`` over the
+    vectors ``r`` whose
     ``j``-th entry is a fraction ``p_j/q_j`` (``q_j <= max_denominator``) in
     ``θ̂_j ± z·SE_j``, jointly over all coefficients that have at least one candidate (the
     set ``R``; see the module notes).
@@ -225,7 +237,10 @@ def map_rationals(estimates, cov, *, alpha: float = 2.0, z: float = 3.0,
     cov : array-like of shape (m, m)
         Their covariance ``Σ`` (symmetric, positive definite on the candidates).
     alpha : float, default=2.0
-        Exponent of the prior ``P(p/q) ∝ q^-alpha`` (``>= 0``).
+        Exponent of the per-coefficient prior ``P(p/q) ∝ q^-alpha`` (``>= 0``).
+    gamma : float, default=0.0
+        Exponent of the common-denominator prior ``lcm(q_1, …, q_m)^-gamma`` (``>= 0``; 0:
+        coefficients independent a priori).
     z : float, default=3.0
         Candidate window in standard errors.
     max_denominator : int, default=8
@@ -264,6 +279,15 @@ def map_rationals(estimates, cov, *, alpha: float = 2.0, z: float = 3.0,
     ['3/5']
     >>> map_rationals([0.4137], [[0.002 ** 2]])
     [None]
+
+    Estimates of 5/8, -3/8 and 3/4 at a noise level where each, alone, reads as a fifth: a
+    prior on the common denominator makes the vector (5/8, -3/8, 3/4), over 8 instead of 20:
+
+    >>> cov = [[0.013 ** 2, 0, 0], [0, 0.013 ** 2, 0], [0, 0, 0.011 ** 2]]
+    >>> [str(r) for r in map_rationals([0.611, -0.3825, 0.765], cov, alpha=2.0)]
+    ['3/5', '-2/5', '3/4']
+    >>> [str(r) for r in map_rationals([0.611, -0.3825, 0.765], cov, alpha=2.0, gamma=4.0)]
+    ['5/8', '-3/8', '3/4']
     """
     import numpy as np
 
@@ -276,6 +300,7 @@ def map_rationals(estimates, cov, *, alpha: float = 2.0, z: float = 3.0,
                                     f"finite covariance of shape (m, m); got {theta.shape} and "
                                     f"{cov.shape}.", parameter="cov", value=cov.shape)
     alpha = check_number(alpha, "alpha", owner=owner, low=0.0)
+    gamma = check_number(gamma, "gamma", owner=owner, low=0.0)
     z = check_number(z, "z", owner=owner, low=0.0, low_open=True)
     max_denominator = check_int(max_denominator, "max_denominator", owner=owner, low=1)
     max_candidates = check_int(max_candidates, "max_candidates", owner=owner, low=1)
@@ -318,10 +343,11 @@ def map_rationals(estimates, cov, *, alpha: float = 2.0, z: float = 3.0,
     combos = np.array(list(itertools.product(*[range(len(c)) for c in lists])), dtype=int)
     values = np.column_stack([np.array([float(r) for r in c])[combos[:, i]]
                               for i, c in enumerate(lists)])
-    logq = np.column_stack([np.log([r.denominator for r in c])[combos[:, i]]
-                            for i, c in enumerate(lists)])
+    q = np.column_stack([np.array([r.denominator for r in c])[combos[:, i]]
+                         for i, c in enumerate(lists)])
     delta = values - theta[index]
-    score = 0.5 * np.einsum("ij,jk,ik->i", delta, precision, delta) + alpha * logq.sum(axis=1)
+    score = (0.5 * np.einsum("ij,jk,ik->i", delta, precision, delta)
+             + alpha * np.log(q).sum(axis=1) + gamma * np.log(np.lcm.reduce(q, axis=1)))
     best = combos[int(np.argmin(score))]
     for i, j in enumerate(index):
         out[j] = lists[i][best[i]]

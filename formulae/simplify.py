@@ -23,11 +23,12 @@ own units). Then, with ``A = [1, B]`` and ``θ = (intercept, w_1 .. w_k)``:
 1. **Free fit.** Least squares ``θ̂``, ``RSS_f``, covariance ``s² (A'A)⁻¹`` with
    ``s² = RSS_f / (n - k - 1)``; standard errors from its diagonal.
 2. **Rational proposals.** By default (``rule="map"``) the jointly most probable rational
-   vector: it minimises ``½ (r - θ̂)' Σ_RR⁻¹ (r - θ̂) + alpha·Σ log q_j`` over fractions
-   ``p_j/q_j`` (``q_j <= max_denominator``) within ``θ̂_j ± window·SE_j``, where ``Σ`` is the
-   covariance of step 1 (so ``s²·`` the quadratic form is the RSS increase of imposing ``r``),
-   i.e. a Gaussian likelihood and the prior ``P(p/q) ∝ q^-alpha``
-   (:func:`formulae.rationals.map_rationals`). ``rule="simplest"`` takes, per coefficient,
+   vector: it minimises ``½ (r - θ̂)' Σ_RR⁻¹ (r - θ̂) + alpha·Σ log q_j + gamma·log lcm(q)``
+   over fractions ``p_j/q_j`` (``q_j <= max_denominator``) within ``θ̂_j ± window·SE_j``,
+   where ``Σ`` is the covariance of step 1 (so ``s²·`` the quadratic form is the RSS increase
+   of imposing ``r``), i.e. a Gaussian likelihood and a prior favouring small denominators
+   (``q^-alpha`` each) and a small common denominator (``lcm^-gamma``: a formula written over
+   one denominator, ``(5a − 3b)/8``) (:func:`formulae.rationals.map_rationals`). ``rule="simplest"`` takes, per coefficient,
    the rational with the smallest denominator (then numerator) inside ``θ̂_j ± z·SE_j``
    (:func:`formulae.rationals.simplest_in_interval`); ``rule="nearest"`` the nearest fraction
    if it lies in that interval. None is proposed when the window holds no fraction with
@@ -327,7 +328,7 @@ def _design(formula: Formula, X, feature_names):
 
 
 def _check_params(cv, score_tolerance, max_denominator, z, level, max_relation_coefficient,
-                  chance_level, units, rule, alpha, window):
+                  chance_level, units, rule, alpha, window, gamma):
     check_int(cv, "cv", owner=_OWNER, low=2)
     check_number(score_tolerance, "score_tolerance", owner=_OWNER, low=0.0)
     check_int(max_denominator, "max_denominator", owner=_OWNER, low=1)
@@ -338,6 +339,7 @@ def _check_params(cv, score_tolerance, max_denominator, z, level, max_relation_c
     check_choice(units, "units", ("standardized", "target"), owner=_OWNER)
     check_choice(rule, "rule", ("simplest", "nearest", "map"), owner=_OWNER)
     check_number(alpha, "alpha", owner=_OWNER, low=0.0)
+    check_number(gamma, "gamma", owner=_OWNER, low=0.0)
     check_number(window, "window", owner=_OWNER, low=0.0, low_open=True)
 
 
@@ -438,7 +440,8 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
                     level: float = 0.01, use_pslq: bool = True,
                     max_relation_coefficient: int = 1, chance_level: float = 0.01,
                     units: str = "standardized", rule: str = "map",
-                    alpha: float = 3.0, window: float = 2.5, denominators=None,
+                    alpha: float = 2.0, gamma: float = 4.0, window: float = 4.0,
+                    denominators=None,
                     constants: Sequence[str] | None = None,
                     digits: int | None = None, classify: bool = False,
                     random_state: int = 0) -> SimplificationReport:
@@ -464,8 +467,8 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         Half-width of the confidence intervals, in standard errors.
     level : float, default=0.01
         Level of the F-tests: constraints are kept when ``p >= level``. It is the rate at
-        which a true rational vector is refused; 0.01 was chosen with ``alpha`` and ``window``
-        on calibration seeds (docs/tables.md, "Choosing the rule").
+        which a true rational vector is refused; 0.01 was chosen with ``alpha``, ``gamma`` and
+        ``window`` on calibration seeds (docs/tables.md, "Choosing the rule").
     use_pslq : bool, default=True
         Look for integer relations (groupings) with PSLQ.
     max_relation_coefficient : int, default=1
@@ -478,17 +481,23 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         returned formula has ``target_mean = 0`` and ``target_scale = 1``.
     rule : {"map", "simplest", "nearest"}, default="map"
         Which rationals to propose. "map": the jointly most probable rational vector under
-        the prior ``P(p/q) ∝ q^-alpha``, with the Gaussian likelihood of the free fit and its
+        the prior ``P(r) ∝ Π q_j^-alpha · lcm(q)^-gamma``, with the Gaussian likelihood of the free fit and its
         full covariance (:func:`formulae.rationals.map_rationals`), candidates within
         ``± window·SE``. "simplest": per coefficient, the simplest in ``estimate ± z·SE``
         (smallest denominator, then numerator), which favours small denominators whatever
         their distance (3/5 over 5/8). "nearest": the nearest with denominator
         ``<= max_denominator`` provided it lies in ``estimate ± z·SE``. The default and its
-        ``alpha``/``window`` were chosen on calibration seeds and compared on held-out ones
+        ``alpha``/``gamma``/``window`` were chosen on calibration seeds and compared on held-out ones
         (docs/tables.md, "Choosing the rule").
-    alpha : float, default=3.0
-        Exponent of the prior of ``rule="map"`` (0: jointly nearest vector).
-    window : float, default=2.5
+    alpha : float, default=2.0
+        Exponent of the per-coefficient prior ``q^-alpha`` of ``rule="map"`` (with
+        ``gamma=0``, 0 is the jointly nearest vector).
+    gamma : float, default=4.0
+        Exponent of the common-denominator prior ``lcm(q)^-gamma`` of ``rule="map"``: it reads
+        ambiguous coefficients in the denominator their neighbours share (5/8 next to -3/8,
+        not 3/5). 0 treats the coefficients as independent, the better choice when they are
+        expected to have unrelated denominators (docs/tables.md measures both cases).
+    window : float, default=4.0
         Candidate window of ``rule="map"``, in standard errors.
     denominators : iterable of int, optional
         ``rule="map"`` only: restrict candidates to these (reduced) denominators, e.g.
@@ -521,7 +530,7 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         cell is not finite, or there are too few rows for the folds.
     """
     _check_params(cv, score_tolerance, max_denominator, z, level, max_relation_coefficient,
-                  chance_level, units, rule, alpha, window)
+                  chance_level, units, rule, alpha, window, gamma)
     if digits is not None:
         check_int(digits, "digits", owner=_OWNER, low=1, high=15)
     if not isinstance(formula, Formula):
@@ -575,13 +584,13 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
                    if j == 0 or not theta[j] - z * se[j] <= 0 <= theta[j] + z * se[j]]
     if rule == "map" and significant:
         chosen = map_rationals(theta[significant], cov[np.ix_(significant, significant)],
-                               alpha=alpha, z=window, max_denominator=max_denominator,
+                               alpha=alpha, gamma=gamma, z=window, max_denominator=max_denominator,
                                denominators=denominators,
                                allow_zero=[j == 0 for j in significant])
         map_choice = dict(zip(significant, chosen))
         notes.append(f"rule 'map': jointly most probable rational vector, prior "
-                     f"P(p/q) ∝ q^-{alpha:g}, candidates within ±{window:g} SE, full "
-                     "covariance")
+                     f"P(r) ∝ Π q^-{alpha:g} · lcm(q)^-{gamma:g}, candidates within "
+                     f"±{window:g} SE, full covariance")
     for j in range(p):
         low, high = theta[j] - z * se[j], theta[j] + z * se[j]
         if j not in significant:
@@ -765,7 +774,7 @@ def simplify_formula(formula: Formula, X, y, *, feature_names: Sequence[str], cv
         Seed of the folds.
     **options
         ``level``, ``max_relation_coefficient``, ``chance_level``, ``units``, ``rule``,
-        ``alpha``, ``window``, ``denominators``, ``constants``, ``digits``: see
+        ``alpha``, ``gamma``, ``window``, ``denominators``, ``constants``, ``digits``: see
         :func:`simplify_report`.
 
     Returns

@@ -94,7 +94,7 @@ def test_rationals_in_interval_matches_brute_force():
     assert rationals_in_interval(0.41, 0.416, 8) == []
 
 
-def brute_force_map(theta, cov, alpha, z, max_denominator, allow_zero):
+def brute_force_map(theta, cov, alpha, z, max_denominator, allow_zero, gamma=0.0):
     """Independent route: every vector of candidates, scored with np.linalg.solve."""
     import itertools
 
@@ -109,8 +109,9 @@ def brute_force_map(theta, cov, alpha, z, max_denominator, allow_zero):
     best, best_score = None, np.inf
     for vector in itertools.product(*[pools[j] for j in index]):
         delta = np.array([float(r) for r in vector]) - theta[index]
+        common = math.lcm(*(r.denominator for r in vector))
         score = 0.5 * delta @ np.linalg.solve(sub, delta) + alpha * sum(
-            np.log(r.denominator) for r in vector)
+            np.log(r.denominator) for r in vector) + gamma * np.log(common)
         if score < best_score:
             best, best_score = vector, score
     out = [None] * len(theta)
@@ -131,11 +132,12 @@ def test_map_rationals_matches_brute_force_with_correlated_covariance():
         cov = corr / np.outer(d, d) * np.outer(se, se)
         theta = rng.uniform(-1.2, 1.2, size=m)
         alpha = float(rng.choice([0.0, 1.0, 3.0]))
+        gamma = float(rng.choice([0.0, 2.0, 4.0]))
         allow = rng.random(m) < 0.5
-        got = map_rationals(theta, cov, alpha=alpha, z=3.0, max_denominator=8,
+        got = map_rationals(theta, cov, alpha=alpha, gamma=gamma, z=3.0, max_denominator=8,
                             allow_zero=allow, max_candidates=100)
-        assert got == brute_force_map(theta, cov, alpha, 3.0, 8, allow), case
-        independent = map_rationals(theta, np.diag(se ** 2), alpha=alpha, z=3.0,
+        assert got == brute_force_map(theta, cov, alpha, 3.0, 8, allow, gamma), case
+        independent = map_rationals(theta, np.diag(se ** 2), alpha=alpha, gamma=gamma, z=3.0,
                                     max_denominator=8, allow_zero=allow, max_candidates=100)
         differs_from_independent += got != independent
     assert differs_from_independent >= 3      # the correlations change the choice
@@ -159,6 +161,24 @@ def test_map_rationals_threshold_in_closed_form():
                              denominators=(1, 2, 3, 4, 6, 8)) == [expected]
 
 
+def test_map_rationals_common_denominator_threshold_in_closed_form():
+    # 0.615 ± 0.02 next to -0.375 ± 0.005 (independent; only -3/8 within 3 SE of the second):
+    # 3/5 (0.75 SE) or 5/8 (0.5 SE). Costs, alpha = 1:
+    #   3/5 -> ½ 0.75² + log 5 + log 8 + gamma log 40;   5/8 -> ½ 0.5² + 2 log 8 + gamma log 8;
+    # 3/5 wins at gamma 0 (alpha > 0.665, see above); 5/8 once gamma > switch:
+    cov = np.diag([0.02 ** 2, 0.005 ** 2])
+    switch = (math.log(5 / 8) + 0.5 * (0.75 ** 2 - 0.5 ** 2)) / math.log(8 / 40)
+    assert 0 < switch < 1
+    for gamma, expected in ((0.0, Fraction(3, 5)), (switch - 0.01, Fraction(3, 5)),
+                            (switch + 0.01, Fraction(5, 8))):
+        got = map_rationals([0.615, -0.375], cov, alpha=1.0, gamma=gamma, z=3.0)
+        assert got == [expected, Fraction(-3, 8)], gamma
+    # a lone coefficient: lcm(q) = q, so gamma acts as more alpha
+    for gamma in (0.0, 1.0, 4.0):
+        assert (map_rationals([0.615], [[0.02 ** 2]], alpha=0.3, gamma=gamma)
+                == map_rationals([0.615], [[0.02 ** 2]], alpha=0.3 + gamma))
+
+
 def test_map_rationals_forces_nothing_on_0_4137():
     assert map_rationals([0.4137], [[0.002 ** 2]], z=2.5, max_denominator=8) == [None]
     # independent: the nearest fractions with q <= 8 are 2/5 and 3/7, both > 6 SE away
@@ -173,6 +193,8 @@ def test_map_rationals_bad_input():
         map_rationals([0.5, 0.2], [[1.0]])
     with pytest.raises(InvalidParameterError, match="'alpha' parameter.*Got -1"):
         map_rationals([0.5], [[0.01]], alpha=-1)
+    with pytest.raises(InvalidParameterError, match="'gamma' parameter.*Got -2"):
+        map_rationals([0.5], [[0.01]], gamma=-2)
     with pytest.raises(InvalidParameterError, match="'denominators' parameter.*empty"):
         map_rationals([0.5], [[0.01]], denominators=())
     with pytest.raises(InvalidParameterError, match="'allow_zero' parameter.*2 entries"):

@@ -518,12 +518,15 @@ def test_cli_rational_rule_and_stated_denominators(tmp_path, capsys):
     rows = zip(a.tolist(), b.tolist(), y.tolist())
     path.write_text("a,b,y\n" + "".join(f"{u!r},{v!r},{w!r}\n" for u, v, w in rows))
     runs = {}
-    for name, extra in {"default": [], "halves": ["--denominators", "1,2"]}.items():
+    for name, extra in {"default": [], "halves": ["--denominators", "1,2"],
+                        "independent": ["--gamma", "0"]}.items():
         out = tmp_path / f"{name}.json"
         assert main(["search", str(path), "--target", "y", "--basis", "linear", "--max-terms",
                      "2", "--simplify", "--json", str(out), *extra]) == 0
         runs[name] = json.loads(out.read_text())["targets"]["y"]["chosen"]
     assert sorted(runs["default"]["exact_coefficients"]) == ["3/5", "4/5"]
+    assert any("lcm(q)^-4," in note for note in runs["default"]["notes"])
+    assert any("lcm(q)^-0," in note for note in runs["independent"]["notes"])
     assert not any("/" in c for c in runs["halves"]["exact_coefficients"])
     assert main(["search", str(path), "--target", "y", "--simplify",
                  "--denominators", "1,x"]) == 2

@@ -46,6 +46,10 @@ def add_arguments(parser) -> None:
                         help="with --simplify --rule map: the only denominators allowed, as a "
                              "comma-separated list such as 1,2,3,4,6,8 (prior knowledge you "
                              "state; default: all up to --max-denominator)")
+    parser.add_argument("--gamma", type=float, default=None, metavar="G",
+                        help="with --simplify --rule map: weight of the common-denominator "
+                             "prior lcm(q)^-G (default 4; 0 treats the coefficients as "
+                             "independent, better when their denominators are unrelated)")
     parser.add_argument("--json", metavar="OUT", default=None,
                         help="write the chosen formula and Pareto front of every target")
     parser.add_argument("--latex", metavar="OUT", default=None,
@@ -255,10 +259,13 @@ def _report(target, model, chosen, tabulate) -> str:
 
 
 def _rational_options(args) -> dict:
-    """The simplify_formula options chosen by --rule, --max-denominator and --denominators."""
+    """The simplify_formula options chosen by --rule, --max-denominator, --gamma and
+    --denominators."""
     from ..errors import InvalidParameterError
 
     options = {"rule": args.rule, "max_denominator": args.max_denominator}
+    if args.gamma is not None:
+        options["gamma"] = args.gamma
     if args.denominators is not None:
         try:
             options["denominators"] = tuple(int(d) for d in args.denominators.split(","))
