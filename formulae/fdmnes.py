@@ -560,9 +560,10 @@ def run_fdmnes(cluster: Cluster, settings: FdmnesSettings | None = None, *, exec
     executable : path-like, optional
         The FDMNES binary; :func:`locate_fdmnes` by default.
     cache_dir : path-like, optional
-        Folder of finished runs keyed by the input text (:func:`input_key`): a run found there
-        is read instead of recomputed, and a new run is stored there, so an interrupted batch
-        resumes where it stopped.
+        Folder of finished runs keyed by the input text and the executable's size
+        (:func:`input_key`): a run found there is read instead of recomputed, and a new run is
+        stored there, so an interrupted batch resumes where it stopped; another FDMNES build
+        does not reuse it.
     keep : bool, default=False
         Keep the working folder (its path is in ``result.folder``). A failed run's folder is
         always kept.
@@ -585,14 +586,14 @@ def run_fdmnes(cluster: Cluster, settings: FdmnesSettings | None = None, *, exec
     text = write_input(cluster, settings)
     expected = len(energy_grid(settings.energy_range))
     conv_wanted = settings.convolution is not None
-    key = input_key(text)
+    executable = Path(executable) if executable is not None else locate_fdmnes()
+    key = input_key(text, executable)
     if cache_dir is not None:
         cache_dir = Path(cache_dir)
         out, conv = cache_dir / f"{key}.out.txt", cache_dir / f"{key}.conv.txt"
         if out.is_file() and (conv.is_file() or not conv_wanted):
             return _result_from_files(out, conv if conv_wanted else None, text, expected,
                                       cached=True)
-    executable = Path(executable) if executable is not None else locate_fdmnes()
     if workdir is not None:
         Path(workdir).mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="fdmnes_", dir=workdir))

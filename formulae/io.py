@@ -24,6 +24,7 @@ read_fdmnes            FDMNES ``*.txt`` and ``*_conv.txt`` output with its heade
 from __future__ import annotations
 
 import csv
+import inspect
 import io as _io
 import json
 import re
@@ -652,7 +653,11 @@ def read_columns(path, *, energy_column: int | str = 0, mu_column: int | str = 1
         are mixed, or the energies are not strictly increasing; the line or index is named.
     """
     path = str(path)
-    lines = _read_lines(path)
+    return _parse_columns(path, _read_lines(path), energy_column, mu_column)
+
+
+def _parse_columns(path: str, lines: list[str], energy_column, mu_column) -> Spectrum:
+    """:func:`read_columns` on the lines already read from ``path``."""
     numbered = [(i + 1, line) for i, line in enumerate(lines) if line.strip() and not _comment(line)]
     if not numbered:
         raise DataError(f"{path} has no data lines.", path=path)
@@ -703,7 +708,11 @@ def read_xdi(path, *, mu_column: str | None = None) -> Spectrum:
         (line named), or the energies are not strictly increasing (index named).
     """
     path = str(path)
-    lines = _read_lines(path)
+    return _parse_xdi(path, _read_lines(path), mu_column)
+
+
+def _parse_xdi(path: str, lines: list[str], mu_column) -> Spectrum:
+    """:func:`read_xdi` on the lines already read from ``path``."""
     if not lines or not lines[0].lstrip("# ").upper().startswith("XDI"):
         raise DataError(f"{path}, line 1: not an XDI file (expected '# XDI/1.0 ...').", path=path,
                         line=1)
@@ -767,7 +776,11 @@ def read_fdmnes(path, *, mu_column: int | str = 1) -> Spectrum:
         a number (line named), or the energies are not strictly increasing.
     """
     path = str(path)
-    lines = _read_lines(path)
+    return _parse_fdmnes(path, _read_lines(path), mu_column)
+
+
+def _parse_fdmnes(path: str, lines: list[str], mu_column) -> Spectrum:
+    """:func:`read_fdmnes` on the lines already read from ``path``."""
     meta: dict = {}
     header_index = None
     for i, line in enumerate(lines[:10]):
@@ -821,9 +834,17 @@ def read_spectrum(path, **kwargs) -> Spectrum:
     lines = _read_lines(path)
     first = next((line for line in lines if line.strip()), "")
     if first.lstrip("# ").upper().startswith("XDI"):
-        return read_xdi(path, **kwargs)
-    head = [line.split() for line in lines[:3]]
-    if any(words and words[0].lower() == "energy" for words in head) or (
-            first and "=" in first and "E_edge" in first):
-        return read_fdmnes(path, **kwargs)
-    return read_columns(path, **kwargs)
+        reader, parse = read_xdi, _parse_xdi
+    elif any(words and words[0].lower() == "energy" for words in
+             (line.split() for line in lines[:3])) or (first and "=" in first and "E_edge" in first):
+        reader, parse = read_fdmnes, _parse_fdmnes
+    else:
+        reader, parse = read_columns, _parse_columns
+    try:
+        bound = inspect.signature(reader).bind(path, **kwargs)
+    except TypeError as exc:
+        raise InvalidParameterError(f"read_spectrum chose {reader.__name__} for {path}, which "
+                                    f"does not take these options: {exc}.",
+                                    parameter=", ".join(kwargs), value=kwargs) from None
+    bound.apply_defaults()
+    return parse(path, lines, *list(bound.arguments.values())[1:])

@@ -217,16 +217,36 @@ class SimplificationReport:
 
 # --------------------------------------------------------------------------- least squares
 class _Problem:
-    """The linear model ``ys ≈ A θ`` of one formula, with its folds."""
+    """The linear model ``ys ≈ A θ`` of one formula, with its folds.
+
+    ``fit`` on all rows and ``cv_r2`` remember their results per constraint set, so the
+    final formula (often the constraints a joint test has just scored) is not refitted.
+    """
 
     def __init__(self, A, ys, folds):
         self.A = A
         self.ys = ys
         self.folds = folds
         self.n, self.p = A.shape
+        self._memo = {}
+
+    @staticmethod
+    def _key(kind, C, d):
+        if C is None or len(C) == 0:
+            return kind, None
+        C, d = np.asarray(C, dtype=float), np.asarray(d, dtype=float)
+        return kind, C.shape, C.tobytes(), d.tobytes()
 
     def fit(self, C=None, d=None, rows=None):
         """Least squares under ``C θ = d`` on ``rows``: (θ, RSS, covariance, rank of C)."""
+        if rows is not None:
+            return self._fit(C, d, rows)
+        key = self._key("fit", C, d)
+        if key not in self._memo:
+            self._memo[key] = self._fit(C, d, None)
+        return self._memo[key]
+
+    def _fit(self, C, d, rows):
         from scipy.linalg import null_space
 
         A = self.A if rows is None else self.A[rows]
@@ -257,6 +277,13 @@ class _Problem:
         return theta, rss, cov, rank
 
     def cv_r2(self, C=None, d=None) -> float:
+        """Mean R² over the folds of the fit under ``C θ = d`` (remembered per constraint set)."""
+        key = self._key("cv", C, d)
+        if key not in self._memo:
+            self._memo[key] = self._cv_r2(C, d)
+        return self._memo[key]
+
+    def _cv_r2(self, C, d) -> float:
         scores = []
         for train, test in self.folds:
             theta, *_ = self.fit(C, d, rows=train)

@@ -148,13 +148,16 @@ def validate_formulas(formulas: Sequence, table_train, table_other, *,
     import sympy
 
     max_drop = check_number(max_drop, "max_drop", owner="validate_formulas", low=0.0)
+    formulas = list(formulas)
+    used = list(dict.fromkeys(name for formula in formulas for name in formula.features))
+    all_shifts = descriptor_shifts(table_train, table_other, used) if used else {}   # once
     results = []
     for formula in formulas:
         features = list(formula.features)
         columns = [formula.target, *features]
         train = table_train.numeric(columns)
         other = table_other.numeric(columns)
-        shifts = descriptor_shifts(table_train, table_other, features) if features else {}
+        shifts = {name: all_shifts[name] for name in features}
         entry = {
             "target": formula.target,
             "formula": sympy.sstr(formula.expr_standardized),

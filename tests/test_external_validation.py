@@ -138,3 +138,18 @@ def test_bad_max_drop(pair):
     train, other, formulas, _ = pair
     with pytest.raises(InvalidParameterError, match="'max_drop' parameter of validate_formulas"):
         validate_formulas(formulas, train, other, max_drop=-0.5)
+
+
+def test_descriptor_shifts_computed_once_for_all_formulas(pair, monkeypatch):
+    import formulae.validation as validation
+
+    train, other, formulas, _ = pair
+    calls = []
+    original = validation.descriptor_shifts
+    monkeypatch.setattr(validation, "descriptor_shifts",
+                        lambda *args: calls.append(args[2]) or original(*args))
+    first, second = validate_formulas(formulas, train, other)
+    assert len(calls) == 1 and set(calls[0]) == {"a", "b", "c"}
+    alone = {n: original(train, other, [n])[n] for n in first["shifts"]}
+    assert first["shifts"] == pytest.approx(alone, abs=1e-12)
+    assert set(second["shifts"]) == {"b", "c"}

@@ -254,6 +254,15 @@ def test_cache_skips_finished_runs(fake, tmp_path):
     assert fake["calls"]() == 2
     assert again.cached and not first.cached and not other.cached
     np.testing.assert_array_equal(again.mu_conv, first.mu_conv)
+    # another build (a different binary size) does not reuse the runs of the first
+    build = fake["exe"].with_name("fdmnes_fake_other_build")
+    build.write_bytes(fake["exe"].read_bytes() + b"\n# another build\n")
+    build.chmod(fake["exe"].stat().st_mode)
+    rebuilt = run_fdmnes(octahedral(r=2.0), settings, cache_dir=tmp_path / "cache",
+                         executable=build)
+    assert not rebuilt.cached and fake["calls"]() == 3
+    assert run_fdmnes(octahedral(r=2.0), settings, cache_dir=tmp_path / "cache",
+                      executable=build).cached
 
 
 # ----------------------------------------------------------------------------------------------

@@ -212,3 +212,22 @@ def test_fdmnes_outputs(tmp_path):
         read_fdmnes(_write(tmp_path / "c.txt", "  Energy  <xanes>\n"))
     with pytest.raises(DataError, match=r"no FDMNES header line starting with 'Energy'"):
         read_fdmnes(_write(tmp_path / "d.txt", "1 2\n3 4\n"))
+
+
+def test_read_spectrum_reads_once_and_passes_options(tmp_path, monkeypatch):
+    import formulae.io as io_module
+    from formulae.errors import InvalidParameterError
+
+    path = _write(tmp_path / "three.txt", "# e mu ref\n7100 0.1 5\n7101 0.2 6\n")
+    calls = []
+    original = io_module._read_lines
+    monkeypatch.setattr(io_module, "_read_lines", lambda p: calls.append(p) or original(p))
+    chosen = read_spectrum(path, mu_column=2)
+    assert calls == [str(path)]                          # one read, shared with the parser
+    np.testing.assert_array_equal(chosen.mu, [5.0, 6.0])
+    direct = read_columns(path, mu_column=2)
+    np.testing.assert_array_equal(direct.mu, chosen.mu)
+    fdmnes = read_spectrum(_write(tmp_path / "out.txt", FDMNES_TXT))
+    assert fdmnes.format == "fdmnes" and len(calls) == 3     # read_columns above read once
+    with pytest.raises(InvalidParameterError, match="chose read_columns for .*three.txt"):
+        read_spectrum(path, energy_unit="keV")

@@ -425,3 +425,23 @@ def test_map_bad_parameters(planted):
         simplify_report(start_formula(), X, y, feature_names=NAMES, gamma=-1)
     with pytest.raises(InvalidParameterError, match="'window' parameter.*Got 0"):
         simplify_report(start_formula(), X, y, feature_names=NAMES, window=0)
+
+
+def test_final_formula_reuses_the_fits_of_the_tests(monkeypatch):
+    # the accepted joint proposals are the final constraints: their full-data fit and CV score
+    # come from the joint test, not from a second fit
+    from formulae import simplify as module
+
+    calls = []
+    original = module._Problem._fit
+    monkeypatch.setattr(module._Problem, "_fit",
+                        lambda self, C, d, rows: calls.append(rows is None) or
+                        original(self, C, d, rows))
+    X, y, truth = _planted_three(0, sd=0.01)
+    report = simplify_report(start_formula(3, (0.7, 0.3, -0.6)), X, y, feature_names=NAMES,
+                             max_denominator=8, use_pslq=False)
+    assert report.formula.coefficients == tuple(sympy.Rational(t.numerator, t.denominator)
+                                                for t in truth)
+    assert sum(calls) == 2            # all rows: the free fit and the constrained one, once each
+    folds = 5
+    assert len(calls) - sum(calls) == 2 * folds      # fold fits: free CV and constrained CV

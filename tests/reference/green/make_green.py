@@ -3,12 +3,12 @@
 Three steps, run from the project root:
 
     FDMNES=/path/to/fdmnes nice -n 10 python tests/reference/green/make_green.py run --per-n 12
-    python tests/reference/green/make_green.py sample --per-n 12 --complete-rounds
+    FDMNES=/path/to/fdmnes python tests/reference/green/make_green.py sample --per-n 12 --complete-rounds
     python tests/reference/green/make_green.py compare --out /tmp/green_cmp
 
 ``run`` computes, two at a time, the Green-mode spectra of a seeded selection of structures
-(round robin over N = 2..6, so a partial batch stays balanced) and caches them (by input text)
-in --cache. ``sample`` turns the finished ones into a sample in the shared layout, processed
+(round robin over N = 2..6, so a partial batch stays balanced) and caches them (by input text
+and FDMNES build) in --cache. ``sample`` turns the finished ones into a sample in the shared layout, processed
 exactly as the stored spectra (formulae.fesio4.study_spectrum) after putting them on the
 study's absolute energy scale (see ``epsii_offset``). ``compare`` computes formulae's
 descriptors of these spectra and of the stored finite-difference spectra of the same
@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from formulae.fdmnes import FdmnesSettings, input_key, read_output, run_fdmnes, write_input
+from formulae.fdmnes import (FdmnesSettings, input_key, locate_fdmnes, read_output, run_fdmnes,
+                             write_input)
 from formulae.fesio4 import (PARAMETERS, build_fesio4, load_templates, read_params,
                              study_spectrum)
 
@@ -90,8 +91,9 @@ def cmd_sample(args):
     from formulae.io import Sample, Table, write_sample
 
     pairs, found = selection(args.per_n), []
+    build = locate_fdmnes()                        # the cache is keyed by text and build
     for (n, i), cluster in zip(pairs, clusters(pairs)):
-        out = Path(args.cache) / f"{input_key(write_input(cluster, SETTINGS))}.out.txt"
+        out = Path(args.cache) / f"{input_key(write_input(cluster, SETTINGS), build)}.out.txt"
         if out.is_file():
             r = read_output(out)
             found.append((n, i, cluster, r["energy"], r["mu"], r["header"]["Epsii"]))
