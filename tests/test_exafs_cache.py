@@ -110,3 +110,14 @@ def test_changed_feff_file_is_reread(tmp_copy):
     after = spec_from_dict(spec).problem().solve()
     np.testing.assert_array_equal(_values(after), _values(_uncached(spec).solve()))
     assert after.params["amp"] == pytest.approx(0.5 * before.params["amp"], rel=2e-3)
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 70_000])
+def test_file_bytes_reads_the_whole_file(tmp_path, size):
+    """The key's file reader (os-level calls) returns exactly the file's bytes."""
+    path = tmp_path / "f.bin"
+    content = bytes(np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8))
+    path.write_bytes(content)
+    assert spec_module._file_bytes(path) == content
+    with pytest.raises(FileNotFoundError):
+        spec_module._file_bytes(tmp_path / "missing.bin")

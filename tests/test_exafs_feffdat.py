@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from formulae.errors import DataError
+from formulae.exafs import feffdat
 from formulae.exafs.feffdat import FeffPath, PathSpline, atomic_mass, read_feffdat
 
 
@@ -178,3 +179,52 @@ def test_feff8l_header_lines_and_hash_prefix(cu01, tmp_path):
         assert p.geometry == ref.geometry and p.potentials == ref.potentials
         np.testing.assert_array_equal(p.rep, ref.rep)
         np.testing.assert_array_equal(p.k, ref.k)
+
+
+def test_one_conversion_table_reader_equals_the_line_reader(shared_data, cu01, tmp_path,
+                                                            monkeypatch):
+    """The column table is read by one numpy conversion when every line is clean; the
+    line-by-line reader (which names a bad line) gives the same numbers, and takes over for
+    Fortran D exponents, which numpy does not read."""
+    def fail(*args):
+        raise AssertionError(args)
+
+    for f in _all_path_files(shared_data):
+        lines = f.read_text().splitlines()
+        start = next(i for i, ln in enumerate(lines) if "real[p]" in ln) + 1
+        clean = lambda s: s.strip().lstrip("#").strip()   # noqa: E731
+        slow = feffdat._column_table(lines, start, clean, fail)
+        fast = feffdat._column_table_fast([clean(ln) for ln in lines[start:]])
+        np.testing.assert_array_equal(fast, slow)
+    lines = cu01.read_text().splitlines()
+    start = next(i for i, ln in enumerate(lines) if "real[p]" in ln) + 1
+    fortran = lines[:start] + [ln.replace("E", "D") for ln in lines[start:]]
+    assert feffdat._column_table_fast(fortran[start:]) is None
+    ref = read_feffdat(cu01)
+    p = read_feffdat(_write(tmp_path, fortran))
+    for name in feffdat.FEFF_COLUMNS:
+        np.testing.assert_array_equal(getattr(p, name), getattr(ref, name))
+    # a clean file never reaches the line reader
+    monkeypatch.setattr(feffdat, "_column_table", fail)
+    np.testing.assert_array_equal(read_feffdat(cu01).lam, ref.lam)
+
+
+def test_spline_values_and_slopes_at_once_equal_separate_horner_sums(cu01):
+    """_evaluate_into runs the cubic's and its derivative's Horner steps side by side; the
+    numbers are those of the two sums done separately, bit for bit, and the slopes match
+    central differences of the values."""
+    s = read_feffdat(cu01).spline
+    q = np.linspace(-0.4, 21.0, 500)
+    both = s._evaluate_into(q, np.empty((8, q.size)), True)
+    idx = s._interior.searchsorted(q, side="right")
+    t = q - s.breaks[idx]
+    c, dc = s.coefficients[idx], s._dcoefficients[idx]          # (n_q, power, column)
+    values = ((c[:, 0] * t[:, None] + c[:, 1]) * t[:, None] + c[:, 2]) * t[:, None] + c[:, 3]
+    slopes = (dc[:, 0] * t[:, None] + dc[:, 1]) * t[:, None] + dc[:, 2]
+    np.testing.assert_array_equal(both[:4], values.T)
+    np.testing.assert_array_equal(both[4:], slopes.T)
+    np.testing.assert_array_equal(s._evaluate_into(q, np.empty((4, q.size)), False), values.T)
+    h = 1e-6
+    inner = (q > 0.05) & (q < 20.9) & (np.abs(q[:, None] - s.breaks).min(axis=1) > 2 * h)
+    fd = (s(q + h) - s(q - h)).T / (2 * h)
+    np.testing.assert_allclose(both[4:, inner], fd[:, inner], rtol=1e-6, atol=1e-8)

@@ -149,13 +149,16 @@ def test_fit_asks_only_for_the_rows_that_vary(shared_data):
     plain = FitPath(path, {"s02": "amp", "e0": "de0", "sigma2": "ss", "deltar": "dr"})
     problem = FitProblem(Dataset(k, data, [plain], t),
                          {"amp": 1.0, "de0": 0.0, "ss": 0.003, "dr": 0.0})
-    assert [rows for rows, _, _ in problem._path_rows] == [(0, 1, 2, 3)]
-    assert problem._path_rows[0][2]
+    # one path whose parameters are the variables themselves: rows in variable order (amp,
+    # de0, ss, dr -> s02, e0, sigma2, deltar), so that no weight matrix is needed
+    [(_, _, rows, real_form)] = problem._plans[0].blocks
+    assert rows == (0, 1, 3, 2) and real_form
+    assert problem._plans[0].weights is None
     cumulant = FitPath(path, {"s02": "amp", "e0": "de0", "sigma2": "ss", "third": "c3",
                               "deltar": "alpha*reff"})
     problem = FitProblem(Dataset(k, data, [cumulant], t),
                          {"amp": 1.0, "de0": 0.0, "ss": 0.003, "c3": 0.0, "alpha": 0.0})
-    rows, _, real_form = problem._path_rows[0]
+    [(_, _, rows, real_form)] = problem._plans[0].blocks
     assert rows == (0, 1, 2, 3, 4) and not real_form
     # the residual's Jacobian of that problem against central differences (C3 = 0 exactly at
     # the centre: the complex form is used for both)
@@ -201,3 +204,64 @@ def test_cli_fit_imports_no_scipy_sympy_or_sklearn():
     if "cannot read" in out.stderr or "No such file" in out.stderr:
         pytest.skip("shared data absent")
     assert out.stdout.strip() == "0 []", out.stderr
+
+
+def test_scratch_arrays_are_per_thread(shared_data):
+    """The real form keeps its intermediates in per-thread scratch arrays: 4 threads
+    evaluating different paths and parameters at once get the serial results exactly."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(11)
+    k = 0.05 * np.arange(20, 349)
+    jobs = [(path, _draw(rng)) for path in _all_paths(shared_data) for _ in range(4)]
+    serial = [chi_and_jacobian(k, path, params, rows=PLAIN_ROWS) for path, params in jobs]
+
+    def run(job):
+        return chi_and_jacobian(k, job[0], job[1], rows=PLAIN_ROWS)
+
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(run, jobs * 3))
+    for i, (values, jac) in enumerate(parallel):
+        np.testing.assert_array_equal(values, serial[i % len(jobs)][0])
+        np.testing.assert_array_equal(jac, serial[i % len(jobs)][1])
+
+
+def _cu_problem(shared_data, variables, params):
+    from formulae.exafs.fit import Dataset, FitPath, FitProblem, Transform
+
+    root = shared_data / "exafs" / "cu"
+    k, data = np.loadtxt(root / "cu_metal_rt_larch_chi_rbkg1.0.chi", unpack=True)[:2]
+    path = FitPath(read_feffdat(root / "feffcu01.dat"), params)
+    t = Transform(kmin=3, kmax=17, kweight=2, dk=4, rmin=1.4, rmax=3.0)
+    return FitProblem(Dataset(k, data, [path], t), variables)
+
+
+def test_stack_weights_skipped_or_applied_give_the_same_jacobian(shared_data):
+    """One path whose parameters are the variables: the weight matrix (the identity) is
+    skipped; applied explicitly, the residual and Jacobian are the same bit for bit. With a
+    variable shared by two path parameters the constant weights are applied, and the
+    Jacobian matches central differences."""
+    params = {"s02": "amp", "e0": "de0", "sigma2": "ss", "deltar": "dr"}
+    problem = _cu_problem(shared_data, {"amp": 0.9, "de0": 1.0, "ss": 0.004, "dr": 0.01},
+                          params)
+    plan = problem._plans[0]
+    assert plan.weights is None
+    x = problem.x0
+    r, jac = problem.residual_and_jacobian(x)
+    plan.weights = np.eye(5)
+    problem._last = problem._previous = None
+    r2, jac2 = problem.residual_and_jacobian(x)
+    np.testing.assert_array_equal(r2, r)
+    np.testing.assert_array_equal(jac2, jac)
+
+    shared = _cu_problem(shared_data, {"amp": 0.9, "u": 0.004},
+                         {"s02": "amp", "sigma2": "u", "deltar": "u"})
+    assert shared._plans[0].weights is not None
+    x = shared.x0
+    _, jac = shared.residual_and_jacobian(x)
+    for j, h in enumerate((1e-5, 1e-7)):
+        e = np.zeros(x.size)
+        e[j] = h
+        fd = (shared.residual_and_jacobian(x + e, jacobian=False)[0]
+              - shared.residual_and_jacobian(x - e, jacobian=False)[0]) / (2 * h)
+        assert np.linalg.norm(fd - jac[:, j]) <= 1e-6 * np.linalg.norm(jac[:, j]), j

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from formulae.errors import FitError, InvalidParameterError
+from formulae.exafs import stats
 from formulae.exafs.stats import (covariance, error_scale, fit_statistics, n_independent,
                                   noise_scales)
 
@@ -69,3 +70,39 @@ def test_covariance_singular_and_no_dof():
         covariance(x, 1.0)
     with pytest.raises(FitError, match="5 variables for 4.000 independent points"):
         error_scale(1.0, 4.0, 5)
+
+
+def test_covariance_with_columns_of_very_different_scales(rng):
+    """Units spread the columns over 12 decades (S02 ~ 1, sigma2 ~ 1e-3 A^2 ...): the
+    covariance is still inv(J^T J), and a column that repeats another one, scaled by 1e8,
+    is still found singular."""
+    x = rng.normal(size=(80, 4)) * np.array([1e-6, 1.0, 1e3, 1e6])
+    cov, err, corr = covariance(x, 1.7)
+    q, r = np.linalg.qr(x)                         # independent route: R^-1 R^-T
+    rinv = np.linalg.inv(r)
+    np.testing.assert_allclose(cov, 1.7 * rinv @ rinv.T, rtol=1e-10)
+    np.testing.assert_allclose(corr, cov / np.outer(err, err), rtol=1e-12)
+    x[:, 3] = 1e8 * x[:, 0]
+    with pytest.raises(FitError, match="Jacobian is singular"):
+        covariance(x, 1.0)
+
+
+def test_thin_svd_helper_equals_numpy_svd(rng, monkeypatch):
+    """The direct LAPACK call gives np.linalg.svd's numbers bit for bit; without it (numpy
+    1.x) the helper is np.linalg.svd; a NaN raises np.linalg.svd's LinAlgError, silently."""
+    import warnings
+
+    for shape in ((104, 4), (30, 7), (5, 5)):
+        a = rng.normal(size=shape)
+        expected = np.linalg.svd(a, full_matrices=False)
+        for got, want in zip(stats._svd(a), expected):
+            np.testing.assert_array_equal(got, want)
+    a[2, 1] = np.nan
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("error")
+        with pytest.raises(np.linalg.LinAlgError, match="SVD did not converge"):
+            stats._svd(a)
+    monkeypatch.setattr(stats, "_SVD_GUFUNC", None)
+    b = rng.normal(size=(20, 3))
+    for got, want in zip(stats._svd(b), np.linalg.svd(b, full_matrices=False)):
+        np.testing.assert_array_equal(got, want)

@@ -129,11 +129,11 @@ class PathSpline:
         # Unknowns: the slopes m_i at the nodes. Rows 1..n-2: continuity of y''.
         a = np.zeros((n, n))
         rhs = np.zeros((n, y.shape[1]))
-        for i in range(1, n - 1):
-            a[i, i - 1] = h[i]
-            a[i, i] = 2.0 * (h[i - 1] + h[i])
-            a[i, i + 1] = h[i - 1]
-            rhs[i] = 3.0 * (h[i] * delta[i - 1] + h[i - 1] * delta[i])
+        i = np.arange(1, n - 1)
+        a[i, i - 1] = h[1:]
+        a[i, i] = 2.0 * (h[:-1] + h[1:])
+        a[i, i + 1] = h[:-1]
+        rhs[1:-1] = 3.0 * (h[1:, None] * delta[:-1] + h[:-1, None] * delta[1:])
         # Not-a-knot: y''' continuous at k[1] and k[n-2]; on interval i,
         # y''' = 6 (m_i + m_{i+1} - 2 delta_i) / h_i**2.
         a[0, 0] = 1.0 / h[0] ** 2
@@ -155,38 +155,67 @@ class PathSpline:
         self.coefficients = coefficients
         # derivative coefficients (quadratic), highest power first
         self._dcoefficients = np.stack([3.0 * c3, 2.0 * c2, m[:-1]], axis=1)
-        # (power, column, interval) copies: gathering along the last axis gives contiguous
-        # rows; the 7 powers are the cubic's 4 then its derivative's 3, gathered at once
-        self._ct = np.ascontiguousarray(coefficients.transpose(1, 2, 0))
-        self._cdt = np.ascontiguousarray(np.concatenate(
-            [coefficients, self._dcoefficients], axis=1).transpose(1, 2, 0))
+        # Evaluation tables, one column per interval (gathering along the last axis gives
+        # contiguous rows): the Horner steps of the cubic and of its derivative side by side,
+        # [c3 | 3 c3], [c2 | 2 c2], [c1 | c1], [c0], then the interval's left break.
+        # _values_table holds the cubic's steps alone.
+        start = x[:-1, None]
+        self._table = np.ascontiguousarray(np.concatenate(
+            [c3, 3.0 * c3, c2, 2.0 * c2, m[:-1], m[:-1], y[:-1], start], axis=1).T)
+        self._values_table = np.ascontiguousarray(np.concatenate(
+            [c3, c2, m[:-1], y[:-1], start], axis=1).T)
         # interior breaks: searchsorted on them gives the interval index already clipped to
         # [0, n_points - 2] (the end pieces extrapolate)
         self._interior = np.ascontiguousarray(x[1:-1])
         self.breaks.setflags(write=False)
         self.coefficients.setflags(write=False)
 
-    def _locate(self, q):
+    def _scratch_shape(self, n_q: int, derivative: bool):
+        """Shape of the scratch array :meth:`_evaluate_into` may be given for ``n_q`` points."""
+        nc = self.coefficients.shape[2]
+        return ((7 if derivative else 4) * nc + 1 + (2 if derivative else 1) * nc, n_q)
+
+    def _evaluate_into(self, q, out, derivative: bool, scratch=None):
+        """Write values (rows ``0:n_columns``) and, with ``derivative``, slopes (rows
+        ``n_columns:2 n_columns``) at ``q`` (a float64 1-D array) into ``out``; return ``out``.
+
+        Horner's scheme for the cubic and its derivative at once, in the same order of
+        operations as a separate evaluation of each, so that the numbers are the same.
+        ``scratch``, of :meth:`_scratch_shape`, holds the intermediates when given.
+        """
         idx = self._interior.searchsorted(q, side="right")
-        return idx, q - self.breaks.take(idx)
+        nc = self.coefficients.shape[2]
+        rows = 2 * nc if derivative else nc
+        table = self._table if derivative else self._values_table
+        if scratch is None:
+            scratch = np.empty(self._scratch_shape(q.size, derivative))
+        g, tt = scratch[:table.shape[0]], scratch[table.shape[0]:]
+        table.take(idx, axis=1, out=g, mode="clip")   # (idx is in range; "raise" buffers)
+        # t = q - left break, materialised on ``rows`` rows: a same-shape product is about
+        # twice as fast as one that broadcasts a row
+        np.subtract(q, g[-1], out=tt[0])
+        tt[1:] = tt[0]
+        x = np.multiply(g[0:rows], tt, out=out[0:rows])
+        if derivative:          # x = [value, slope] partial sums, both Horner steps at once
+            x += g[rows:2 * rows]
+            x *= tt
+            x += g[2 * rows:3 * rows]   # slopes done
+            v = x[:nc]
+            v *= tt[:nc]
+            v += g[3 * rows:3 * rows + nc]
+        else:
+            for step in (1, 2, 3):
+                if step > 1:
+                    x *= tt
+                x += g[step * nc:(step + 1) * nc]
+        return out
 
     def _columns(self, q, derivative: bool):
         """Values (and slopes) with shape (n_columns, n_q); ``q`` a float64 1-D array."""
-        idx, t = self._locate(q)
-        c = (self._cdt if derivative else self._ct).take(idx, axis=2)
-        values = c[0] * t
-        values += c[1]
-        values *= t
-        values += c[2]
-        values *= t
-        values += c[3]
-        if not derivative:
-            return values, None
-        slopes = c[4] * t
-        slopes += c[5]
-        slopes *= t
-        slopes += c[6]
-        return values, slopes
+        nc = self.coefficients.shape[2]
+        out = self._evaluate_into(q, np.empty(((2 if derivative else 1) * nc, q.size)),
+                                  derivative)
+        return out[:nc], (out[nc:] if derivative else None)
 
     def __call__(self, q):
         """Values at ``q``: ndarray of shape (n_q, n_columns)."""
@@ -311,6 +340,54 @@ def _header_value(line: str, key: str):
     return float(match.group(1).replace("D", "e").replace("d", "e")) if match else None
 
 
+def _column_table_fast(texts):
+    """The column table from its cleaned lines in one numpy conversion; None unless every
+    line has 7 numbers, all finite, at least 4 rows and k strictly increasing."""
+    words = [t.split() for t in texts if t]
+    if len(words) < 4 or any(len(w) != 7 for w in words):
+        return None
+    try:
+        table = np.array(words, dtype=float)
+    except ValueError:              # e.g. Fortran D exponents: the slow reader converts them
+        return None
+    if not (np.isfinite(table).all() and (np.diff(table[:, 0]) > 0).all()):
+        return None
+    return table
+
+
+def _column_table(lines, start, clean, fail):
+    """The column table read line by line, calling ``fail(line, message, value)`` on the first
+    bad line."""
+    rows = []
+    n = len(lines)
+    for j in range(start, n):
+        s = clean(lines[j])
+        if not s:
+            continue
+        fields = s.split()
+        if len(fields) != 7:
+            missing = "missing columns" if len(fields) < 7 else "extra columns"
+            fail(j + 1, f"{len(fields)} columns ({missing}); expected 7 ({_COLUMN_TITLES}).", s)
+        try:
+            row = [float(w.replace("D", "E").replace("d", "e")) for w in fields]
+        except ValueError:
+            fail(j + 1, f"non-numeric value in the column table: {s!r}.", s)
+        if not all(math.isfinite(v) for v in row):
+            fail(j + 1, f"non-finite value in the column table: {s!r}.", s)
+        rows.append((j + 1, row))
+    if len(rows) < 4:
+        fail(n, f"only {len(rows)} rows in the column table; at least 4 are needed "
+                "(the file is truncated).")
+    table = np.array([r for _, r in rows])
+    steps = np.diff(table[:, 0])
+    bad = np.flatnonzero(steps <= 0)
+    if bad.size:
+        lineno = rows[int(bad[0]) + 1][0]
+        fail(lineno, f"k = {float(table[bad[0] + 1, 0])!r} does not increase (previous row "
+                     f"has k = {float(table[bad[0], 0])!r}).", float(table[bad[0] + 1, 0]))
+    return table
+
+
 def read_feffdat(path) -> FeffPath:
     """Read a FEFF ``feffNNNN.dat`` path file (FEFF6, FEFF6L, FEFF8L layouts).
 
@@ -433,33 +510,9 @@ def read_feffdat(path) -> FeffPath:
     s = clean(lines[i])
     if not (s.startswith("k") and "real[p]" in s):
         fail(i + 1, f"expected the column title line '{_COLUMN_TITLES}'; got {s[:60]!r}.", s)
-    i += 1
-    rows = []
-    for j in range(i, n):
-        s = clean(lines[j])
-        if not s:
-            continue
-        fields = s.split()
-        if len(fields) != 7:
-            missing = "missing columns" if len(fields) < 7 else "extra columns"
-            fail(j + 1, f"{len(fields)} columns ({missing}); expected 7 ({_COLUMN_TITLES}).", s)
-        try:
-            row = [float(w.replace("D", "E").replace("d", "e")) for w in fields]
-        except ValueError:
-            fail(j + 1, f"non-numeric value in the column table: {s!r}.", s)
-        if not all(math.isfinite(v) for v in row):
-            fail(j + 1, f"non-finite value in the column table: {s!r}.", s)
-        rows.append((j + 1, row))
-    if len(rows) < 4:
-        fail(n, f"only {len(rows)} rows in the column table; at least 4 are needed "
-                "(the file is truncated).")
-    table = np.array([r for _, r in rows])
-    steps = np.diff(table[:, 0])
-    bad = np.flatnonzero(steps <= 0)
-    if bad.size:
-        lineno = rows[int(bad[0]) + 1][0]
-        fail(lineno, f"k = {float(table[bad[0] + 1, 0])!r} does not increase (previous row "
-                     f"has k = {float(table[bad[0], 0])!r}).", float(table[bad[0] + 1, 0]))
+    table = _column_table_fast([clean(line) for line in lines[i + 1:]])
+    if table is None:               # the line-by-line reader finds and names the bad line
+        table = _column_table(lines, i + 1, clean, fail)
     columns = {}
     for name, col in zip(FEFF_COLUMNS, table.T):
         col = np.ascontiguousarray(col)

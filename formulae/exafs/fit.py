@@ -23,7 +23,6 @@ feffit                     one call: build a FitProblem and solve it
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -37,6 +36,7 @@ from .params import (PATH_CONSTANTS, BoundTransform, CompiledTargets, Expression
                      Variable, check_namespace, parse_expression, simple_term)
 from .model import PATH_DEFAULTS, PATH_PARAMETERS
 from .model import _evaluate as _evaluate_paths
+from .model import _scratch
 from .transform import FT_WINDOWS, ftwindow
 
 __all__ = ["Transform", "FitPath", "Dataset", "FitProblem", "FitResult", "feffit",
@@ -268,6 +268,13 @@ class Dataset:
         object.__setattr__(self, "paths", tuple(self.paths))
 
 
+def _shallow_copy(obj):
+    """copy.copy for a plain instance (its __dict__ copied), without copy's reduce protocol."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    return new
+
+
 _ROOTS = {}
 _TRANSFORM_CACHE: dict = {}
 
@@ -357,17 +364,19 @@ class _CompiledDataset:
         eps_k, self.epsilon_r = self._noise(k, epsilon_k, delta_chi)
         # reported epsilon_k: the mean when it varies with k (as Larch's report)
         self.epsilon_k = [float(np.mean(e)) for e in eps_k]
+        # -M (M: transform divided by the noise), so that -M @ [chi; d chi/dx] gives the
+        # residual's model part and its Jacobian with their signs (negation is exact)
         mats = []
         for i, base in enumerate(self._bases):
             if t.fitspace == "k":
                 e = eps_k[i]
                 if np.ndim(e):
                     e = np.maximum(e[self.used], 1e-12)[:, None]
-                mats.append(base / e)
+                mats.append(base / -e)
             else:
-                mats.append(base / self.epsilon_r[i])
-        self.matrix = np.vstack(mats) if len(mats) > 1 else mats[0]
-        self.data_vector = self.matrix @ self.chi_model_grid[self.used]
+                mats.append(base / -self.epsilon_r[i])
+        self.neg_matrix = np.vstack(mats) if len(mats) > 1 else mats[0]
+        self.data_vector = -(self.neg_matrix @ self.chi_model_grid[self.used])
 
     def _noise(self, k, epsilon_k, delta_chi):
         """Larch's ε_k and ε_R (``prepare_fit``: ``estimate_noise``, ``set_epsilon_k``).
@@ -668,7 +677,7 @@ class FitProblem:
         self._constraint_funcs = None
         self._last = None
         self._previous = None
-        self._path_rows = self._rows_needed()
+        self._plans = self._stack_plans()
         self.nfev = 0
         self.njev = 0
 
@@ -678,8 +687,8 @@ class FitProblem:
         Used by :meth:`~formulae.exafs.spec.FitSpec.problem` to hand out a cached build: the
         copy's ``set_data``, ``solve`` and evaluation caches do not touch the original.
         """
-        new = copy.copy(self)
-        new._compiled = [copy.copy(c) for c in self._compiled]
+        new = _shallow_copy(self)
+        new._compiled = [_shallow_copy(c) for c in self._compiled]
         new._path_info = [dict(info) for info in self._path_info]
         new.x0, new.lower, new.upper = self.x0.copy(), self.lower.copy(), self.upper.copy()
         new._last = new._previous = None
@@ -693,7 +702,7 @@ class FitProblem:
                 if isinstance(arr, np.ndarray):
                     arr.flags.writeable = False
         for c in self._compiled:
-            for arr in (c.chi_model_grid, c.matrix, c.data_vector):
+            for arr in (c.chi_model_grid, c.neg_matrix, c.data_vector):
                 arr.flags.writeable = False
         return self
 
@@ -744,16 +753,44 @@ class FitProblem:
                     targets.append(r)
         return targets, cplan
 
-    def _rows_needed(self):
-        """Per path: (Jacobian rows that some variable moves, their target indices, whether
-        the real-valued model form may be used, i.e. no row for third/fourth/ei)."""
-        dep = self.targets.dependence.reshape(len(self._path_info), 8, -1).any(axis=2)
-        out = []
-        for ip in range(len(self._path_info)):
-            rows = tuple(int(j) for j in np.flatnonzero(dep[ip]))
-            out.append((rows, ip * 8 + np.array(rows, dtype=int),
-                        not (4 in rows or 5 in rows or 6 in rows)))
-        return out
+    def _stack_plans(self):
+        """Per dataset, how its paths' model stacks combine into [chi; d chi/dx] (internal).
+
+        Each path writes chi and the Jacobian rows that some variable moves into its block of
+        one stack (rows of :func:`~formulae.exafs.model._evaluate`); the weight matrix W, with
+        W[0] = 1 on every chi row and W[1:] = (d path parameter/dx)^T on the Jacobian rows,
+        turns the stack into [chi; d chi/dx], and the (negated) transform matrix then gives
+        the residual's model part and its Jacobian in one product. When the path parameters
+        are plain variables and numbers, W is constant; when it is also the identity (one
+        path, each variable one path parameter, rows put in variable order), the product
+        W @ stack is skipped.
+        """
+        dep = self.targets.dependence.reshape(len(self._path_info), 8, -1)
+        n_vars = len(self.var_names)
+        constant = self.targets.is_linear
+        _, grad0 = self.targets(self.x0)
+        plans, ip = [], 0
+        for ds in self.datasets:
+            blocks, offset, jac_cols, target_rows = [], 0, [], []
+            for path in ds.paths:
+                rows = [int(j) for j in np.flatnonzero(dep[ip].any(axis=1))]
+                if constant and len(ds.paths) == 1:     # variable order where possible
+                    order = [int(np.flatnonzero(dep[ip, j])[0]) if dep[ip, j].sum() == 1
+                             else n_vars + j for j in rows]
+                    rows = [j for _, j in sorted(zip(order, rows))]
+                rows = tuple(rows)
+                blocks.append((path, offset, rows,
+                               not (4 in rows or 5 in rows or 6 in rows)))
+                jac_cols.extend(offset + 1 + np.arange(len(rows)))
+                target_rows.extend(8 * ip + np.array(rows, dtype=int))
+                offset += 1 + len(rows)
+                ip += 1
+            plan = _StackPlan(blocks, offset, n_vars, np.array(jac_cols, dtype=int),
+                              np.array(target_rows, dtype=int))
+            if constant:
+                plan.fix_weights(grad0)
+            plans.append(plan)
+        return plans
 
     # ------------------------------------------------------------------ model
     def set_data(self, index: int, k, chi, epsilon_k=None, delta_chi=None, name=None) -> None:
@@ -831,37 +868,18 @@ class FitProblem:
     def _residual_and_jacobian(self, x, jacobian):
         values, grad = self.targets(x)
         values = values.tolist()
-        evaluate = _evaluate_paths
         res, jacs = [], []
         ip = 0
-        for comp in self._compiled:
-            chi = dchi = None
-            for path in comp.dataset.paths:
-                rows, index, plain = self._path_rows[ip]
-                pars = values[8 * ip:8 * ip + 8]
-                if jacobian and rows:
-                    c, j = evaluate(comp.k_used, path.feffpath, pars, rows, comp.k2_used,
-                                    plain)
-                    d = grad[index].T @ j                       # (n_vars, n_k)
-                    if dchi is None:
-                        dchi = d
-                    else:
-                        dchi += d
-                else:
-                    c, _ = evaluate(comp.k_used, path.feffpath, pars, (), comp.k2_used,
-                                    plain)
-                if chi is None:
-                    chi = c
-                else:
-                    chi += c
-                ip += 1
-            res.append(comp.data_vector - comp.matrix @ chi)
-            if jacobian:
-                if dchi is None:
-                    jacs.append(np.zeros((comp.matrix.shape[0], len(x))))
-                else:
-                    jacs.append(comp.matrix @ dchi.T)
-                    np.negative(jacs[-1], out=jacs[-1])
+        for comp, plan in zip(self._compiled, self._plans):
+            stack = plan.evaluate(comp.k_used, comp.k2_used, values, ip, jacobian)
+            ip += len(plan.blocks)
+            if not jacobian:
+                chi = stack[0] if stack.shape[0] == 1 else plan.chi_weights @ stack
+                res.append(comp.data_vector + comp.neg_matrix @ chi)
+                continue
+            prod = comp.neg_matrix @ plan.combine(stack, grad).T     # [-M chi, -M d chi/dx]
+            res.append(comp.data_vector + prod[:, 0])
+            jacs.append(prod[:, 1:])
         r = np.concatenate(res) if len(res) > 1 else res[0]
         if not jacobian:
             return r, None
@@ -961,8 +979,8 @@ class FitProblem:
 
     def _run_lm(self, x_full, free, counter, tols):
         lo, hi = self.lower[free], self.upper[free]
-        bt = BoundTransform(lo, hi)
-        x_start = np.clip(x_full[free], lo, hi)
+        bt = self.bound_transform if free.all() else BoundTransform(lo, hi)
+        x_start = np.clip(x_full[free], lo, hi) if bt.any else x_full[free]
         u0 = bt.to_internal(x_start)
 
         if free.all() and not bt.any:
@@ -980,11 +998,11 @@ class FitProblem:
                 r, jac = self.residual_and_jacobian(x)
                 return r, jac[:, free] * bt.gradient(u)
 
-        work = sum(c.matrix.size for c in self._compiled) * len(self.var_names)
+        work = sum(c.neg_matrix.size for c in self._compiled) * len(self.var_names)
         with np.errstate(all="ignore"), _single_threaded_blas(work > 500_000):
             solver = _minpack if self.solver == "minpack" else _trust_region_lm
             sol = solver(fun_jac, u0, counter, **tols)
-        if not np.all(np.isfinite(sol.fun)):
+        if not np.isfinite(sol.fun).all():
             raise FitError("The fit produced a non-finite residual; check the starting values "
                            f"({dict(zip(np.array(self.var_names)[free], x_start))}).")
         x_best = x_full.copy()
@@ -1024,34 +1042,65 @@ class FitProblem:
 
     def _result(self, x, free, sol, counter) -> FitResult:
         r, jac = self.residual_and_jacobian(x)
-        n_idp = self.n_independent
-        at_bound = {}
-        pinned = ((x == self.lower) | (x == self.upper)) & free
-        for i in np.flatnonzero(pinned):
-            name = self.var_names[i]
-            at_bound[name] = ("lower" if abs(x[i] - self.lower[i]) <= abs(x[i] - self.upper[i])
-                              else "upper")
+        pinned = free & ((x == self.lower) | (x == self.upper))
         est = free & ~pinned
         nvarys = int(free.sum())
-        st = _stats.fit_statistics(r, self.data_residual(), n_idp, nvarys)
-        scale = _stats.error_scale(float(r @ r), n_idp, nvarys)
-        idx = np.flatnonzero(est)
-        covar_e, stderr_e, correl_e = _stats.covariance(jac[:, idx], scale)
-        nv = len(self.var_names)
-        covar = np.zeros((nv, nv))
-        covar[np.ix_(idx, idx)] = covar_e
-        names = self.var_names
-        params, stderr = {}, {}
-        for i, name in enumerate(names):
-            params[name] = float(x[i])
-            stderr[name] = float(np.sqrt(covar[i, i])) if est[i] else (
-                None if pinned[i] else 0.0)
-        correl = {}
-        for a in range(len(idx)):
-            for b in range(a + 1, len(idx)):
-                correl[(names[idx[a]], names[idx[b]])] = float(correl_e[a, b])
+        st = _stats.fit_statistics(r, self.data_residual(), self.n_independent, nvarys)
+        covar, correl = self._covariance(jac, est, float(r @ r), nvarys)
+        params, stderr = self._parameter_errors(x, covar, est, pinned)
         ex = self.expressions
-        for name, value in ex.fixed.items():
+        ordered = {v.name: params[v.name] for v in ex.variables}
+        for n in params:
+            ordered.setdefault(n, params[n])
+        return FitResult(
+            params=ordered, stderr=stderr, correl=correl, covar=covar, var_names=self.var_names,
+            init_values=dict(ex.init_values), exprs=dict(ex.constraint_text),
+            at_bound=self._at_bound(x, pinned),
+            bounds={v.name: (v.min, v.max) for v in ex.variables},
+            path_params=self._path_errors(x, covar),
+            ndata=st.ndata, nvarys=st.nvarys, n_independent=st.n_independent,
+            chi_square=st.chi_square, chi2_reduced=st.chi2_reduced, aic=st.aic, bic=st.bic,
+            rfactor=st.rfactor, nfev=counter["f"], njev=counter["j"], success=sol.status > 0,
+            message=str(sol.message),
+            epsilon_k=tuple(tuple(c.epsilon_k) for c in self._compiled),
+            epsilon_r=tuple(tuple(c.epsilon_r) for c in self._compiled))
+
+    def _at_bound(self, x, pinned) -> dict:
+        """Variables pinned on a bound -> "lower" or "upper"."""
+        out = {}
+        if pinned.any():
+            for i in np.flatnonzero(pinned):
+                out[self.var_names[i]] = ("lower" if abs(x[i] - self.lower[i])
+                                          <= abs(x[i] - self.upper[i]) else "upper")
+        return out
+
+    def _covariance(self, jac, est, chisqr, nvarys):
+        """Scaled covariance of all variables (zero rows for those not estimated) and the
+        correlations of the estimated ones, keyed by name pairs."""
+        scale = _stats.error_scale(chisqr, self.n_independent, nvarys)
+        idx = np.flatnonzero(est)
+        nv = len(self.var_names)
+        if idx.size == nv:
+            covar, _, correl_e = _stats.covariance(jac, scale)
+        else:
+            covar_e, _, correl_e = _stats.covariance(jac[:, idx], scale)
+            covar = np.zeros((nv, nv))
+            covar[np.ix_(idx, idx)] = covar_e
+        names = [self.var_names[i] for i in idx]
+        rows = correl_e.tolist()
+        correl = {(names[a], names[b]): rows[a][b]
+                  for a in range(len(names)) for b in range(a + 1, len(names))}
+        return covar, correl
+
+    def _parameter_errors(self, x, covar, est, pinned):
+        """Values and standard errors of variables, fixed values and constraints."""
+        errors = np.sqrt(np.diag(covar)).tolist()
+        est, pinned = est.tolist(), pinned.tolist()
+        params, stderr = {}, {}
+        for i, (name, value) in enumerate(zip(self.var_names, x.tolist())):
+            params[name] = value
+            stderr[name] = errors[i] if est[i] else (None if pinned[i] else 0.0)
+        for name, value in self.expressions.fixed.items():
             params[name] = value
             stderr[name] = 0.0
         for name, f in self._constraint_gradients().items():
@@ -1061,33 +1110,86 @@ class FitProblem:
             value, g = f(x)
             params[name] = float(value)
             stderr[name] = float(np.sqrt(max(g @ covar @ g, 0.0)))
+        return params, stderr
+
+    def _path_errors(self, x, covar) -> tuple:
+        """Per path: label, dataset, reff and (value, stderr) of every path parameter."""
         values, grads = self.path_values(x)
-        # g C g^T for every path parameter's gradient g at once
-        variances = np.einsum("pjv,vw,pjw->pj", grads, covar, grads)
-        errors = np.sqrt(np.maximum(variances, 0.0)).tolist()
+        g = grads.reshape(-1, grads.shape[2])
+        variances = np.einsum("ij,ij->i", g @ covar, g)          # g C g^T of every gradient g
+        errors = np.sqrt(np.maximum(variances, 0.0)).reshape(values.shape).tolist()
         values = values.tolist()
-        path_params = []
+        out = []
         for ip, info in enumerate(self._path_info):
             entry = {"label": info["label"], "dataset": info["dataset"], "reff": info["reff"]}
-            for j, pname in enumerate(self._pp_names):
-                entry[pname] = (values[ip][j], errors[ip][j])
-            path_params.append(entry)
-        ordered = {}
-        for v in ex.variables:
-            ordered[v.name] = params[v.name]
-        for n in params:
-            ordered.setdefault(n, params[n])
-        return FitResult(
-            params=ordered, stderr=stderr, correl=correl, covar=covar, var_names=names,
-            init_values=dict(ex.init_values), exprs=dict(ex.constraint_text),
-            at_bound=at_bound,
-            bounds={v.name: (v.min, v.max) for v in ex.variables}, path_params=tuple(path_params),
-            ndata=st.ndata, nvarys=st.nvarys, n_independent=st.n_independent,
-            chi_square=st.chi_square, chi2_reduced=st.chi2_reduced, aic=st.aic, bic=st.bic,
-            rfactor=st.rfactor, nfev=counter["f"], njev=counter["j"], success=sol.status > 0,
-            message=str(sol.message),
-            epsilon_k=tuple(tuple(c.epsilon_k) for c in self._compiled),
-            epsilon_r=tuple(tuple(c.epsilon_r) for c in self._compiled))
+            entry.update(zip(self._pp_names, zip(values[ip], errors[ip])))
+            out.append(entry)
+        return tuple(out)
+
+
+class _StackPlan:
+    """Where each path of one dataset writes its chi and Jacobian rows, and the weights that
+    combine them (internal; see :meth:`FitProblem._stack_plans`).
+
+    Parameters
+    ----------
+    blocks : list of tuple
+        Per path: ``(FitPath, first stack row, Jacobian rows (indices into
+        PATH_PARAMETERS), real form allowed)``.
+    n_rows : int
+        Rows of the stack: one chi row per path plus its Jacobian rows.
+    n_vars : int
+        Number of varied variables.
+    jac_cols : ndarray of int
+        Stack rows holding Jacobian rows, in block order.
+    target_rows : ndarray of int
+        For each of them, the row of the path-parameter gradient (8 per path).
+    """
+
+    def __init__(self, blocks, n_rows, n_vars, jac_cols, target_rows):
+        self.blocks = blocks
+        self.n_rows = n_rows
+        self.jac_cols = jac_cols
+        self.target_rows = target_rows
+        chi_cols = [offset for _, offset, _, _ in blocks]
+        self.base = np.zeros((1 + n_vars, n_rows))
+        self.base[0, chi_cols] = 1.0
+        self.chi_weights = np.ones(len(blocks))    # sums the chi rows of a chi-only stack
+        self.weights = self.base                   # replaced by fix_weights or per call
+        self._variable = True
+
+    def fix_weights(self, grad):
+        """Freeze W for a constant gradient; None when W is the identity (skipped)."""
+        w = self.weights_for(grad)
+        n = w.shape[0]
+        self.weights = None if w.shape == (n, n) and np.array_equal(w, np.eye(n)) else w
+        self._variable = False
+
+    def weights_for(self, grad):
+        """W for the path-parameter gradient ``grad`` (n_targets, n_vars)."""
+        w = self.base.copy()
+        w[1:, self.jac_cols] = grad[self.target_rows].T
+        return w
+
+    def evaluate(self, k, k2, values, first_path, jacobian):
+        """The stack of all paths at path-parameter values ``values`` (flat list), or only
+        their chi rows without ``jacobian``; a per-thread scratch array, consumed at once."""
+        n_rows = self.n_rows if jacobian else len(self.blocks)
+        [stack] = _scratch(("stack", n_rows, k.size), [(n_rows, k.size)])
+        for i, (path, offset, rows, plain) in enumerate(self.blocks):
+            ip = first_path + i
+            if not jacobian:
+                offset, rows = i, ()
+            _evaluate_paths(k, path.feffpath, values[8 * ip:8 * ip + 8], rows, k2, plain,
+                            stack[offset:offset + 1 + len(rows)])
+        return stack
+
+    def combine(self, stack, grad):
+        """[chi; d chi/dx] of the dataset from the paths' stack."""
+        if self.weights is None:
+            return stack
+        w = self.weights_for(grad) if self._variable else self.weights
+        return w @ stack
 
 
 _BLAS = {}
@@ -1134,16 +1236,17 @@ def _norm(v) -> float:
 
 def _lm_step(u_svd, s_svd, vt_svd, r, delta):
     """Moré's Levenberg-Marquardt step in scaled variables: p = -(A^T A + lam I)^-1 A^T r with
-    the smallest lam >= 0 such that |p| <= delta (A = U S V^T given). Returns (p, lam)."""
+    the smallest lam >= 0 such that |p| <= delta (A = U S V^T given). Returns (p, lam, |p|)."""
     beta = r @ u_svd
-    sb = s_svd * beta
-    s2 = s_svd * s_svd
     v = vt_svd.T
     # singular values come sorted, largest first: all are usable when the last one is
     if s_svd.size and s_svd[-1] > s_svd[0] * 1e-15:
         p = -(v @ (beta / s_svd))
-        if _norm(p) <= 1.1 * delta:
-            return p, 0.0
+        norm = _norm(p)
+        if norm <= 1.1 * delta:
+            return p, 0.0, norm
+    sb = s_svd * beta
+    s2 = s_svd * s_svd
     # |p(lam)| decreases with lam: bracket then Newton-bisection on phi = |p| - delta
     lo, hi = 0.0, max(_norm(sb) / delta, 1e-300)
     lam = hi / 10.0
@@ -1152,7 +1255,7 @@ def _lm_step(u_svd, s_svd, vt_svd, r, delta):
         p = -(v @ (sb / (s2 + lam)))
         norm = _norm(p)
         if abs(norm - delta) <= 0.1 * delta:
-            return p, lam
+            return p, lam, norm
         if norm > delta:
             lo = lam
         else:
@@ -1161,7 +1264,15 @@ def _lm_step(u_svd, s_svd, vt_svd, r, delta):
         dnorm = -float(np.sum(sb2 / (s2 + lam) ** 3)) / norm
         new = lam - (norm - delta) / dnorm * norm / delta if dnorm != 0 else 0.5 * (lo + hi)
         lam = new if lo < new < hi else 0.5 * (lo + hi)
-    return -(v @ (sb / (s2 + lam))), lam
+    p = -(v @ (sb / (s2 + lam)))
+    return p, lam, _norm(p)
+
+
+def _gradient_cosine(g, colnorm) -> float:
+    """max_j |g_j| / |J_j| (|J_j| = 1 for a zero column): MINPACK's gradient test, divided by
+    |r| by the caller. Plain floats: a handful of variables."""
+    return max([abs(gj) / (cj if cj > 0 else 1.0)
+                for gj, cj in zip(g.tolist(), colnorm.tolist())])
 
 
 def _column_norms(jac):
@@ -1196,21 +1307,19 @@ def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor
         if rnorm == 0.0:
             status, message = 1, "Zero residual."
             break
-        gnorm = float(np.maximum.reduce(np.abs(r @ jac) / np.where(colnorm > 0, colnorm, 1.0))
-                      ) / rnorm
+        gnorm = _gradient_cosine(r @ jac, colnorm) / rnorm
         colnorm = None
         if gnorm <= gtol:
             status, message = 4, "The cosine of the angle between residual and Jacobian " \
                                  "columns is below gtol."
             break
         a = jac / diag
-        u_svd, s_svd, vt_svd = np.linalg.svd(a, full_matrices=False)
+        u_svd, s_svd, vt_svd = _stats._svd(a)
         while True:
             if counter["f"] - start >= max_nfev:
                 break
-            p, lam = _lm_step(u_svd, s_svd, vt_svd, r, delta)
+            p, lam, pnorm = _lm_step(u_svd, s_svd, vt_svd, r, delta)
             step = p / diag
-            pnorm = _norm(p)
             if counter["f"] - start == 1:
                 delta = min(delta, pnorm)
             u_new = u + step

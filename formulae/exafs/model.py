@@ -18,6 +18,7 @@ respect to ``e0`` go through the derivative of the cubic spline of the FEFF colu
 from __future__ import annotations
 
 import math
+import threading
 from typing import Mapping
 
 import numpy as np
@@ -98,25 +99,41 @@ _minimum = np.minimum.reduce          # ndarray.min without its Python-level wra
 _ROW = {name: i for i, name in enumerate(PATH_PARAMETERS)}
 
 
-def _evaluate(k, path: FeffPath, values, rows=_ALL_ROWS, k2=None, plain: bool = True):
+def _evaluate(k, path: FeffPath, values, rows=_ALL_ROWS, k2=None, plain: bool = True,
+              out=None):
     """The EXAFS equation and the Jacobian rows ``rows`` (indices into PATH_PARAMETERS).
 
     ``values`` in PATH_PARAMETERS order; ``k2`` = ``k * k`` when the caller has it. Returns
-    ``(chi (n,), jac (len(rows), n))``, ``jac`` None when ``rows`` is empty. With ``plain``,
-    a path without C3, C4 and Ei (and no row for them) goes through the real-valued form
-    :func:`_evaluate_plain`, which equals the complex form to rounding.
+    one array of shape ``(1 + len(rows), n)``: chi, then the Jacobian rows (written into
+    ``out`` when given). With ``plain``, a path without C3, C4 and Ei (and no row for them)
+    goes through the real-valued form :func:`_evaluate_plain`, which equals the complex form
+    to rounding.
     """
+    if out is None:
+        out = np.empty((1 + len(rows), k.size))
     if plain and values[4] == 0.0 and values[5] == 0.0 and values[6] == 0.0 \
             and not (4 in rows or 5 in rows or 6 in rows):
-        out = _evaluate_plain(k, path, values, rows, k2)
-        if out is not None:
+        if _evaluate_plain(k, path, values, rows, k2, out) is not None:
             return out
-    return _evaluate_complex(k, path, values, rows, k2)
+    return _evaluate_complex(k, path, values, rows, k2, out)
 
 
-def _evaluate_plain(k, path: FeffPath, values, rows, k2):
-    """C3 = C4 = Ei = 0 in real arithmetic; None when it does not apply (|k^2 - e0 2m/hbar^2|
-    below Larch's floor somewhere, or Re p <= 0, where sqrt(p^2) != p).
+# Rows of the factor matrix of _evaluate_plain. The spline writes its values and slopes into
+# rows 0-7 (amp, pha, a = real[p], lam; their q-derivatives), then lam becomes b = 1/lam and
+# dlam becomes m = dlam b^2 = -d(1/lam)/dq in place. Without e0 only rows 0-3 and the
+# products after them exist.
+_AMP, _PHA, _A, _B, _DAMP, _DPHA, _DA, _M = range(8)
+_A_DA, _B_DA, _A_M, _B_M = range(8, 12)                 # e0 only: [da, m] x [a, b]
+
+
+def _products_start(want_e0: bool) -> int:
+    """First row of [1, a^2, b^2, ab, q (, 1/q)] in the factor matrix."""
+    return 12 if want_e0 else 4
+
+
+def _evaluate_plain(k, path: FeffPath, values, rows, k2, out):
+    """C3 = C4 = Ei = 0 in real arithmetic, written into ``out``; None when it does not apply
+    (|k^2 - e0 2m/hbar^2| below Larch's floor somewhere, or Re p <= 0, where sqrt(p^2) != p).
 
     With p = a + ib (a = real[p], b = 1/lambda) and shift = deltar - 2 sigma2/reff the
     exponent of :func:`chi` is re + i ph with
@@ -125,145 +142,217 @@ def _evaluate_plain(k, path: FeffPath, values, rows, k2):
     chi = N S02 amp exp(re) sin(ph) / (q R^2).
 
     re, ph and every Jacobian row's d re and d ph are linear in a few factor arrays (1, a,
-    b, a^2 - b^2, ab, q, pha and, for e0, products with the spline's slopes), and each row is
+    b, a^2, b^2, ab, q, pha and, for e0, products with the spline's slopes), and each row is
     d re * es + d ph * ec (es, ec: chi per unit N S02, with sin and cos). So one small matrix
     product ``coef @ factors`` gives re, ph and all the d re, d ph at once, instead of one
-    chain of numpy calls per row.
+    chain of numpy calls per row. Intermediates live in per-thread scratch arrays.
     """
-    s02, e0, deltar, sigma2, _, _, _, degen = values
-    if k2 is None:
-        k2 = k * k
-    en = k2 - e0 * ETOK
+    want_e0 = 1 in rows
+    first = _products_start(want_e0)          # rows first.. : 1, a^2, b^2, ab, q (, 1/q)
+    nf = first + (6 if want_e0 else 5)
+    n, nr = k.size, len(rows)
+    spline = path.spline
+    z, lin, sc, tmp, spline_ws = _scratch(
+        ("plain", n, nf, nr, spline.coefficients.shape[2]),
+        lambda: [(nf, n), (2 + 2 * nr, n), (2, n), (3, n), spline._scratch_shape(n, want_e0)])
+    negative = _factors(k * k if k2 is None else k2, values[1], spline, want_e0, first, z,
+                        spline_ws)
+    if negative is None:
+        return None
+    np.matmul(_plain_coefficients(path.reff, values, rows, nf, first), z, out=lin)
+    _sines(lin, z, first, want_e0, sc, tmp, rows)
+    ns = values[7] * values[0]
+    np.multiply(sc[0], ns, out=out[0])
+    if rows:
+        d = lin[2:].reshape(2, nr, n)        # [d re; d ph] rows
+        d *= sc[:, None, :]
+        np.add(d[0], d[1], out=out[1:])
+        if want_e0:                          # + d amp/dq g sin(ph), times dq/de0
+            row = out[1 + rows.index(1)]
+            dgs = tmp[2]
+            dgs *= ns * (-0.5 * ETOK)
+            row += dgs
+            inv_q = z[first + 5]
+            row *= np.abs(inv_q, out=tmp[0]) if negative else inv_q
+    if n >= 3 and k[0] == 0.0:  # Larch: chi[0] = 2 chi[1] - chi[2] (q = 0 is singular)
+        out[:, 0] = 2.0 * out[:, 1] - out[:, 2]
+    return out
+
+
+def _factors(k2, e0, spline, want_e0, first, z, spline_ws):
+    """Fill the factor rows of :func:`_evaluate_plain` into ``z``; return whether some
+    k^2 - e0 2m/hbar^2 is negative, or None when the real form does not apply."""
+    one, a2, b2, ab, iq = range(first, first + 5)
+    en = np.subtract(k2, e0 * ETOK, out=z[one])
     if _minimum(en) >= _SMALL_ENERGY:
-        q = np.sqrt(en)
+        q = np.sqrt(en, out=z[iq])
         negative = False
     else:  # q = sign(en) sqrt|en| (the spline's first piece extrapolates below k = 0)
-        absen = np.abs(en)
+        absen = np.abs(en, out=z[iq])
         if _minimum(absen) < _SMALL_ENERGY:
             return None
-        q = np.copysign(np.sqrt(absen), en)
+        q = np.copysign(np.sqrt(absen, out=absen), en, out=absen)
         negative = True
-    want_e0 = 1 in rows
-    cols, dcols = path.spline._columns(q, want_e0)
-    amp, pha, a, lam = cols
+    spline._evaluate_into(q, z, want_e0, spline_ws)
+    a, b = z[_A], z[_B]
     if _minimum(a) <= 0.0:
         return None
-    n = k.size
-    reff = path.reff
-    r = reff + deltar
-    shift = deltar - 2.0 * sigma2 / reff
-    ns = degen * s02
-    # factor rows: 0: 1, 1: a, 2: b, 3: a^2 - b^2, 4: ab, 5: q, 6: pha; with e0 also
-    # 7: a da, 8: b da, 9: a m, 10: b m, 11: m, 12: 1/q, 13: da, 14: dpha  (m = dlam b^2)
-    nf = 15 if want_e0 else 7
-    z = np.empty((nf, n))
-    z[0].fill(1.0)
-    z[1] = a
-    b = np.divide(1.0, lam, out=z[2])
-    a2b2 = np.multiply(a, a, out=z[3])
-    a2b2 -= b * b
-    np.multiply(a, b, out=z[4])
-    z[5] = q
-    z[6] = pha
+    np.divide(1.0, b, out=b)                                            # 1 / lambda
+    np.multiply(z[_A:_B + 1], z[_A:_B + 1], out=z[a2:b2 + 1])          # a^2, b^2
+    np.multiply(a, b, out=z[ab])
+    z[one].fill(1.0)
     if want_e0:
-        _, dpha, da, dlam = dcols
-        m = np.multiply(dlam, b, out=z[11])
-        m *= b                                                 # -d(1/lambda)/dq
-        np.multiply(z[1:3], da, out=z[7:9])
-        np.multiply(z[1:3], m, out=z[9:11])
-        inv_q = np.divide(1.0, q, out=z[12])
-        z[13] = da
-        z[14] = dpha
-    # coefficients: row 0 the exponent re - ln R^2, row 1 the half phase ph / 2, then per
-    # Jacobian row d re (times es) and, nr rows further, d ph (times ec)
-    nr = len(rows)
-    coef = np.zeros((2 + 2 * nr, nf))
-    c = coef[0]
-    c[0] = -math.log(r * r)
-    c[2] = -2.0 * (reff + shift)
-    c[3] = -2.0 * sigma2
-    c = coef[1]
-    c[1] = shift
-    c[4] = -2.0 * sigma2
-    c[5] = reff
-    c[6] = 0.5
-    i_e0 = -1
-    for i, row in enumerate(rows):
-        c = coef[2 + i]
-        cc = coef[2 + nr + i]
-        if row == 0:                                           # s02
-            c[0] = degen
-        elif row == 7:                                         # degen
-            c[0] = s02
-        elif row == 2:                                         # deltar: re -2b, ph +2a, -2/R
-            c[0] = -2.0 * ns / r
-            c[2] = -2.0 * ns
-            cc[1] = 2.0 * ns
-        elif row == 3:                  # sigma2: re -2(a^2-b^2) + 4b/reff, ph -4ab - 4a/reff
-            c[3] = -2.0 * ns
-            c[2] = 4.0 * ns / reff
-            cc[4] = -4.0 * ns
-            cc[1] = -4.0 * ns / reff
-        elif row == 1:                 # e0, through q; dq/de0 = -ETOK / (2 |q|)
-            ce = ns * (-0.5 * ETOK)
-            # d re/dq = 2 (reff + shift) m - 4 sigma2 (a da + b m) - 1/q
-            c[7] = c[10] = -4.0 * sigma2 * ce
-            c[11] = 2.0 * (reff + shift) * ce
-            c[12] = -ce
-            # d ph/dq = 2 reff + dpha - 4 sigma2 (b da - a m) + 2 shift da
-            cc[8] = -4.0 * sigma2 * ce
-            cc[9] = 4.0 * sigma2 * ce
-            cc[14] = ce
-            cc[13] = 2.0 * shift * ce
-            cc[0] = 2.0 * reff * ce
-            i_e0 = i
-        else:  # pragma: no cover - excluded by the caller
-            raise AssertionError(row)
-    lin = coef @ z
-    g = np.exp(lin[0])
+        np.multiply(z[_M], z[b2], out=z[_M])                    # m = -d(1/lambda)/dq
+        np.multiply(z[_DA:_M + 1, None], z[None, _A:_B + 1],
+                    out=z[_A_DA:_B_M + 1].reshape(2, 2, -1))    # a da, b da, a m, b m
+        np.divide(1.0, q, out=z[iq + 1])
+    return negative
+
+
+def _sines(lin, z, first, want_e0, sc, tmp, rows):
+    """[es, ec] = amp exp(re) [sin(ph), cos(ph)] / (q R^2) into ``sc`` (only es without
+    ``rows``); with e0, tmp[2] = d amp/dq exp(re) sin(ph) / (q R^2)."""
+    g = np.exp(lin[0], out=tmp[0])
     if want_e0:
-        g *= inv_q
+        g *= z[first + 5]                    # 1/q
     else:
-        g /= q                               # exp(re) / (q R^2)
+        g /= z[first + 4]                    # exp(re) / (q R^2)
     # sin and cos from t = tan(ph/2): sin = 2t/(1+t^2), cos = (1-t^2)/(1+t^2) (numpy's tan
     # is several times cheaper than its sin and cos; t^2 stays finite for a finite angle)
-    sc = np.empty((2, n))                    # [es, ec]: chi per unit N S02, and with cos
     t = np.tan(lin[1], out=lin[1])
-    w = t * t
+    w = np.multiply(t, t, out=tmp[1])
     if rows:
         np.subtract(1.0, w, out=sc[1])
     w += 1.0
     u = np.divide(g, w, out=w)               # g / (1 + t^2)
     np.multiply(t, u, out=sc[0])
     sc[0] *= 2.0                             # g sin(ph)
+    amp = z[_AMP]
     if rows:
         sc[1] *= u                           # g cos(ph)
         if want_e0:
-            dgs = dcols[0] * sc[0]           # d amp/dq * g sin(ph)
+            np.multiply(z[_DAMP], sc[0], out=tmp[2])
         sc *= amp
     else:
         sc[0] *= amp
-    chi_k = sc[0] * ns
-    fix_first = n >= 3 and k[0] == 0.0
-    if fix_first:  # Larch: chi[0] = 2 chi[1] - chi[2] (q = 0 is singular)
-        chi_k[0] = 2.0 * chi_k[1] - chi_k[2]
-    if not rows:
-        return chi_k, None
-    d = lin[2:].reshape(2, nr, n)            # [d re; d ph] rows
-    d *= sc[:, None, :]
-    jac = np.add(d[0], d[1])
-    if i_e0 >= 0:
-        out = jac[i_e0]
-        dgs *= ns * (-0.5 * ETOK)
-        out += dgs
-        out *= np.abs(inv_q) if negative else inv_q
-    if fix_first:
-        jac[:, 0] = 2.0 * jac[:, 1] - jac[:, 2]
-    return chi_k, jac
 
 
-def _evaluate_complex(k, path: FeffPath, values, rows, k2):
-    """The EXAFS equation in complex arithmetic (any C3, C4, Ei); Jacobian rows ``rows``."""
+_LOCAL = threading.local()
+
+
+def _scratch(key, shapes):
+    """Per-thread scratch arrays, the same ones for every call with ``key`` (which must fix
+    their shapes): an evaluation's intermediates then reuse memory that is still in cache
+    (fresh arrays of this size land on cold memory whenever other work ran in between).
+    ``shapes`` is a list of shapes, or a function returning it (called once per key). Never
+    returned to a caller."""
+    cache = getattr(_LOCAL, "arrays", None)
+    if cache is None:
+        cache = _LOCAL.arrays = {}
+    arrays = cache.get(key)
+    if arrays is None:
+        if len(cache) >= 64:
+            cache.clear()
+        arrays = cache[key] = [np.empty(shape)
+                               for shape in (shapes() if callable(shapes) else shapes)]
+    return arrays
+
+
+# Scalars of _plain_coefficients, computed per call; every coefficient is one of them times a
+# constant (a power of two or 1/2, so that the product is exact).
+_F_LOG_R2, _F_REFF_SHIFT, _F_SIGMA2, _F_SHIFT, _F_REFF, _F_ONE, _F_DEGEN, _F_S02, _F_NS_R, \
+    _F_NS, _F_NS_REFF, _F_CE, _F_SIGMA2_CE, _F_REFF_SHIFT_CE, _F_SHIFT_CE, _F_REFF_CE = range(16)
+_COEFFICIENT_TEMPLATES: dict = {}
+
+
+def _plain_coefficients(reff, values, rows, n_factors, first):
+    """Coefficient matrix of :func:`_evaluate_plain`: row 0 the exponent re - ln R^2, row 1
+    the half phase ph / 2, then per Jacobian row d re (times es) and, len(rows) rows
+    further, d ph (times ec); columns are the factor rows.
+
+    Each entry is one of a few scalars times a constant: a template (cached per ``rows``)
+    lists the entries, their scalars and constants.
+    """
+    s02, _, deltar, sigma2, _, _, _, degen = values
+    r = reff + deltar
+    shift = deltar - 2.0 * sigma2 / reff
+    ns = degen * s02
+    ce = ns * (-0.5 * ETOK)                  # dq/de0 = -ETOK / (2 |q|), times N S02
+    scalars = np.array([-math.log(r * r), reff + shift, sigma2, shift, reff, 1.0, degen, s02,
+                        ns / r, ns, ns / reff, ce, sigma2 * ce, (reff + shift) * ce,
+                        shift * ce, reff * ce])
+    key = (rows, n_factors, first)
+    template = _COEFFICIENT_TEMPLATES.get(key)
+    if template is None:
+        template = _COEFFICIENT_TEMPLATES[key] = _coefficient_template(rows, n_factors, first)
+    entries, which, times = template
+    coef = np.zeros((2 + 2 * len(rows), n_factors))
+    coef.flat[entries] = scalars[which] * times
+    return coef
+
+
+def _coefficient_template(rows, n_factors, first):
+    """``(entries, scalars, constants)`` of :func:`_plain_coefficients` for Jacobian rows
+    ``rows``: flat indices into the coefficient matrix, the scalar of each, its constant."""
+    one, a2, b2, ab, iq = range(first, first + 5)
+    nr = len(rows)
+    template = np.zeros((2 + 2 * nr, n_factors, 16))
+
+    def put(row, factor, scalar, times):
+        template[row, factor, scalar] = times
+
+    # re - ln R^2 = -ln R^2 - 2 (reff + shift) b - 2 sigma2 (a^2 - b^2)
+    put(0, one, _F_LOG_R2, 1.0)
+    put(0, _B, _F_REFF_SHIFT, -2.0)
+    put(0, a2, _F_SIGMA2, -2.0)
+    put(0, b2, _F_SIGMA2, 2.0)
+    # ph / 2 = shift a - 2 sigma2 ab + reff q + pha / 2
+    put(1, _A, _F_SHIFT, 1.0)
+    put(1, ab, _F_SIGMA2, -2.0)
+    put(1, iq, _F_REFF, 1.0)
+    put(1, _PHA, _F_ONE, 0.5)
+    for i, row in enumerate(rows):
+        c, cc = 2 + i, 2 + nr + i                              # d re, d ph rows
+        if row == 0:                                           # s02
+            put(c, one, _F_DEGEN, 1.0)
+        elif row == 7:                                         # degen
+            put(c, one, _F_S02, 1.0)
+        elif row == 2:                                         # deltar: re -2b, ph +2a, -2/R
+            put(c, one, _F_NS_R, -2.0)
+            put(c, _B, _F_NS, -2.0)
+            put(cc, _A, _F_NS, 2.0)
+        elif row == 3:                  # sigma2: re -2(a^2-b^2) + 4b/reff, ph -4ab - 4a/reff
+            put(c, a2, _F_NS, -2.0)
+            put(c, b2, _F_NS, 2.0)
+            put(c, _B, _F_NS_REFF, 4.0)
+            put(cc, ab, _F_NS, -4.0)
+            put(cc, _A, _F_NS_REFF, -4.0)
+        elif row == 1:                 # e0, through q (times ce = -N S02 ETOK / 2)
+            # d re/dq = 2 (reff + shift) m - 4 sigma2 (a da + b m) - 1/q
+            put(c, _A_DA, _F_SIGMA2_CE, -4.0)
+            put(c, _B_M, _F_SIGMA2_CE, -4.0)
+            put(c, _M, _F_REFF_SHIFT_CE, 2.0)
+            put(c, iq + 1, _F_CE, -1.0)
+            # d ph/dq = 2 reff + dpha - 4 sigma2 (b da - a m) + 2 shift da
+            put(cc, _B_DA, _F_SIGMA2_CE, -4.0)
+            put(cc, _A_M, _F_SIGMA2_CE, 4.0)
+            put(cc, _DPHA, _F_CE, 1.0)
+            put(cc, _DA, _F_SHIFT_CE, 2.0)
+            put(cc, one, _F_REFF_CE, 2.0)
+        else:  # pragma: no cover - excluded by the caller
+            raise AssertionError(row)
+    template = template.reshape(-1, 16)
+    entries = np.flatnonzero(template.any(axis=1))
+    which = np.abs(template[entries]).argmax(axis=1)
+    out = (entries, which, template[entries, which])
+    for arr in out:
+        arr.flags.writeable = False
+    return out
+
+
+def _evaluate_complex(k, path: FeffPath, values, rows, k2, out):
+    """The EXAFS equation in complex arithmetic (any C3, C4, Ei); chi and the Jacobian rows
+    ``rows`` written into ``out``."""
     s02, e0, deltar, sigma2, third, fourth, ei, degen = values
     reff = path.reff
     # e0-shifted energy (in k^2 units), floored near zero as Larch does
@@ -299,15 +388,15 @@ def _evaluate_complex(k, path: FeffPath, values, rows, k2):
     a_unit = amp * unit                    # chi per unit N*S02, complex
     ns = degen * s02
     cchi = ns * a_unit
-    chi_k = cchi.imag.copy()
+    out[0] = cchi.imag
     fix_first = k.size >= 3 and k[0] == 0.0
-    if fix_first:  # Larch: chi[0] = 2 chi[1] - chi[2] (q = 0 is singular)
-        chi_k[0] = 2.0 * chi_k[1] - chi_k[2]
     if not rows:
-        return chi_k, None
+        if fix_first:  # Larch: chi[0] = 2 chi[1] - chi[2] (q = 0 is singular)
+            out[0, 0] = 2.0 * out[0, 1] - out[0, 2]
+        return out
 
     # Im(C z) for the complex chi C: rows written with Im(i w) = Re(w) to save work
-    jac = np.empty((len(rows), k.size))
+    jac = out[1:]
     want = set(rows)
     cp = cchi * p if want & {2, 3, 4} else None
     cpp = cchi * pp if want & {3, 5} else None
@@ -347,9 +436,9 @@ def _evaluate_complex(k, path: FeffPath, values, rows, k2):
             darg_q = (dpp_q * hol - 2.0 * reff * (dpp_q * inv2p).imag
                       + 1j * (2.0 * reff + dpha))
             jac[i] = ((ns * damp) * unit + cchi * (darg_q - 1.0 / q)).imag * dq   # e0
-    if fix_first:
-        jac[:, 0] = 2.0 * jac[:, 1] - jac[:, 2]
-    return chi_k, jac
+    if fix_first:  # Larch: chi[0] = 2 chi[1] - chi[2] (q = 0 is singular)
+        out[:, 0] = 2.0 * out[:, 1] - out[:, 2]
+    return out
 
 
 def chi(k, path: FeffPath, **params) -> np.ndarray:
@@ -432,7 +521,8 @@ def chi_and_jacobian(k, path: FeffPath, params: Mapping[str, float], rows=None):
     """
     k, values = _check_inputs(k, path, params)
     if rows is None:
-        return _evaluate(k, path, values, _ALL_ROWS, plain=False)
+        out = _evaluate(k, path, values, _ALL_ROWS, plain=False)
+        return out[0], out[1:]
     if isinstance(rows, str):
         rows = (rows,)
     index = []
@@ -442,4 +532,5 @@ def chi_and_jacobian(k, path: FeffPath, params: Mapping[str, float], rows=None):
                 f"Unknown path parameter {name!r} in 'rows'; known path parameters are "
                 f"{', '.join(PATH_PARAMETERS)}.", parameter="rows", value=name)
         index.append(_ROW[name])
-    return _evaluate(k, path, values, tuple(index))
+    out = _evaluate(k, path, values, tuple(index))
+    return out[0], (out[1:] if index else None)

@@ -693,6 +693,11 @@ class CompiledTargets:
         return self
 
     @property
+    def is_linear(self) -> bool:
+        """True when every target is a number or a bare variable (constant gradient)."""
+        return self._func is None
+
+    @property
     def dependence(self) -> np.ndarray:
         """Boolean (n_targets, n_vars): which variables each target depends on (structurally,
         from the expressions, not from a gradient value that may vanish at one point)."""
@@ -761,6 +766,9 @@ class BoundTransform:
         """
         x = np.asarray(x, dtype=float)
         u = x.copy()
+        if not self.any:
+            u[np.abs(u) < 1e-15] = 0.0
+            return u
         a, b = self.lower, self.upper
         m = self.both
         u[m] = np.arcsin(np.clip(2 * (x[m] - a[m]) / (b[m] - a[m]) - 1, -1, 1))
@@ -783,6 +791,8 @@ class BoundTransform:
         """
         u = np.asarray(u, dtype=float)
         x = u.copy()
+        if not self.any:
+            return x
         a, b = self.lower, self.upper
         m = self.both
         x[m] = a[m] + (np.sin(u[m]) + 1) * (b[m] - a[m]) / 2.0

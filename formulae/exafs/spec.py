@@ -123,6 +123,26 @@ def read_chi_file(path, *, n_columns: int = 2) -> tuple[np.ndarray, ...]:
 _FEFF_CACHE: dict = {}
 
 
+def _file_bytes(name) -> bytes:
+    """The content of a file, read with os-level calls: open, fstat, read, close (4 system
+    calls; ``open(name, "rb").read()`` makes 9, with an isatty check, seeks and a second
+    fstat and read, and costs about twice as much)."""
+    fd = os.open(name, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)
+        if len(data) == size:       # a regular file reads whole; anything else: read to EOF
+            return data
+        chunks = [data]
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
 def _read_feffdat_cached(path, reader):
     """read_feffdat, remembered per (file, content): FeffPath is frozen.
 
@@ -131,8 +151,7 @@ def _read_feffdat_cached(path, reader):
     """
     try:
         name = os.path.abspath(path)      # (not realpath: no lstat of every folder)
-        with open(name, "rb") as fh:
-            key = (name, fh.read())
+        key = (name, _file_bytes(name))
     except OSError:
         return reader(path)          # let the reader raise its own DataError
     if key not in _FEFF_CACHE:
@@ -146,36 +165,57 @@ _PROBLEM_CACHE: dict = {}
 
 
 def _problem_key(spec):
-    """Key of a spec's build: its content plus the bytes of every file it reads.
+    """Key of a spec's build and the bytes of every file it reads.
 
-    Keyed by content rather than modification time, whose granularity (a clock tick) can
-    miss a rewrite of the same size made right after a fit. None when a file cannot be read
-    (the build then raises its own DataError).
+    The key is the spec's content, the files' absolute names and sizes; the bytes are
+    compared on a hit (a same-size rewrite then misses). Keyed by content rather than
+    modification time, whose granularity (a clock tick) can miss a rewrite of the same size
+    made right after a fit. ``(None, None)`` when a file cannot be read (the build then raises
+    its own DataError).
     """
     names = []
     for d in spec.datasets:
         if not isinstance(d.get("epsilon_k"), (type(None), bool, int, float, list, tuple)):
-            return None                  # e.g. an ndarray, whose repr is abbreviated
+            return None, None            # e.g. an ndarray, whose repr is abbreviated
         names.append(d["data"])
         if d.get("delta_chi") is not None:
             names.append(d["delta_chi"])
         names.extend(p["file"] for p in d["paths"])
-    contents = []
-    for name in names:
-        try:
-            with open(name, "rb") as fh:
-                contents.append(fh.read())
-        except OSError:
-            return None
+    try:
+        contents = tuple(_file_bytes(name) for name in names)
+    except OSError:
+        return None, None
     try:
         text = repr((spec.variables, spec.constraints, spec.fixed, spec.bounds, spec.datasets))
     except Exception:  # pragma: no cover - repr of plain data does not fail
-        return None
-    return text, tuple(os.path.abspath(n) for n in names), tuple(contents)
+        return None, None
+    return (text, tuple(os.path.abspath(n) for n in names),
+            tuple(len(c) for c in contents)), contents
+
+
+def _is_mapping(obj) -> bool:
+    """isinstance(obj, Mapping), with the common dict case first (an ABC check costs more)."""
+    return type(obj) is dict or isinstance(obj, Mapping)
+
+
+_RESOLVED: dict = {}
+
+
+def _resolve(base: Path, name: str) -> Path:
+    """``name`` as a Path, relative to ``base`` unless absolute (remembered: Paths are
+    immutable and building one parses the string)."""
+    key = (base, name)
+    path = _RESOLVED.get(key)
+    if path is None:
+        if len(_RESOLVED) >= 4096:
+            _RESOLVED.clear()
+        p = Path(name)
+        path = _RESOLVED[key] = p if p.is_absolute() else base / p
+    return path
 
 
 def _check_keys(mapping, allowed, where):
-    if not isinstance(mapping, Mapping):
+    if not _is_mapping(mapping):
         raise InvalidParameterError(f"{where} must be a table/object. Got {mapping!r}.",
                                     parameter=where)
     unknown = sorted(set(mapping) - allowed)
@@ -188,7 +228,7 @@ def _check_keys(mapping, allowed, where):
 def _number_map(mapping, where):
     if mapping is None:
         return {}
-    if not isinstance(mapping, Mapping):
+    if not _is_mapping(mapping):
         raise InvalidParameterError(f"'{where}' must map names to numbers. Got {mapping!r}.",
                                     parameter=where)
     out = {}
@@ -249,14 +289,15 @@ class FitSpec:
         file changes the key.
         """
         if data_override is None:
-            key = _problem_key(self)
-            if key is not None and key in _PROBLEM_CACHE:
-                return _PROBLEM_CACHE[key]._fresh_copy()
+            key, contents = _problem_key(self)
+            cached = _PROBLEM_CACHE.get(key) if key is not None else None
+            if cached is not None and cached[0] == contents:
+                return cached[1]._fresh_copy()
             problem = self._build(None)
             if key is not None:
                 if len(_PROBLEM_CACHE) >= 16:
                     _PROBLEM_CACHE.clear()
-                _PROBLEM_CACHE[key] = problem._freeze()
+                _PROBLEM_CACHE[key] = (contents, problem._freeze())
                 return problem._fresh_copy()
             return problem
         return self._build(data_override)
@@ -312,14 +353,14 @@ def spec_from_dict(spec: Mapping, base_dir=".") -> FitSpec:
         For unknown keys, missing required keys, bounds with min > max, or bad values; the
         key is named.
     """
-    base = Path(base_dir)
+    base = base_dir if isinstance(base_dir, Path) else Path(base_dir)
     _check_keys(spec, _TOP_KEYS, "the spec")
     variables = _number_map(spec.get("variables"), "variables")
     if not variables:
         raise InvalidParameterError("The spec needs 'variables' (name -> initial value).",
                                     parameter="variables")
     constraints = spec.get("constraints") or {}
-    if not isinstance(constraints, Mapping):
+    if not _is_mapping(constraints):
         raise InvalidParameterError("'constraints' must map names to expressions.",
                                     parameter="constraints")
     constraints = {str(k): v for k, v in constraints.items()}
@@ -344,8 +385,7 @@ def spec_from_dict(spec: Mapping, base_dir=".") -> FitSpec:
         if not isinstance(name, str) or not name:
             raise InvalidParameterError(f"'{where}' must be a file name. Got {name!r}.",
                                         parameter=where, value=name)
-        p = Path(name)
-        return p if p.is_absolute() else base / p
+        return _resolve(base, name)
 
     default_transform = spec.get("transform")
     if "datasets" in spec:
@@ -374,7 +414,7 @@ def spec_from_dict(spec: Mapping, base_dir=".") -> FitSpec:
             raise InvalidParameterError(f"'paths' of {where} must be a non-empty list.",
                                         parameter="paths")
         for j, p in enumerate(d["paths"]):
-            if not isinstance(p, Mapping) or "file" not in p:
+            if not _is_mapping(p) or "file" not in p:
                 raise InvalidParameterError(f"paths[{j}] of {where} needs a 'file'.",
                                             parameter="paths")
             entry = dict(p)

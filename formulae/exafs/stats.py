@@ -209,13 +209,59 @@ def covariance(jacobian, scale: float):
         If ``J.T J`` is singular (a variable does not affect the fit).
     """
     jac = np.asarray(jacobian, dtype=float)
-    # QR keeps the condition number of J (not of J^T J)
-    r = np.linalg.qr(jac, mode="r")
-    if np.any(np.abs(np.diag(r)) <= 1e-14 * np.max(np.abs(np.diag(r)), initial=0.0)):
+    # SVD of the Jacobian with unit columns: keeps the condition number of J (not of J^T J),
+    # and the singularity test does not depend on the variables' units
+    norms = np.sqrt(np.einsum("ij,ij->j", jac, jac))
+    singular = not norms.all()
+    if not singular:
+        with np.errstate(invalid="ignore"):
+            _, s, vt = _svd(jac / norms)
+        singular = not s[-1] > 1e-14 * s[0]
+    if singular:
         raise FitError("The Jacobian is singular: at least one variable does not change the "
                        "fit; errors cannot be estimated.")
-    rinv = np.linalg.inv(r)
-    covar = (rinv @ rinv.T) * scale
+    w = vt.T / s                                      # V S^-1: (J_n^T J_n)^-1 = W W^T
+    covar = (w @ w.T) / np.outer(norms, norms)
+    covar *= scale
     stderr = np.sqrt(np.diag(covar))
     correl = covar / np.outer(stderr, stderr)
     return covar, stderr, correl
+
+
+def _load_svd_gufunc():
+    """numpy's LAPACK gufunc behind ``np.linalg.svd`` (numpy >= 2), or None.
+
+    It is a private numpy name: it is used only if it exists, takes the call made below and
+    returns exactly what ``np.linalg.svd`` returns on a probe matrix; otherwise ``_svd``
+    uses ``np.linalg.svd`` itself.
+    """
+    try:
+        from numpy.linalg._umath_linalg import svd_s
+        probe = np.array([[2.0, 1.0], [1.0, 3.0], [0.5, 1.0]])
+        got = svd_s(probe, signature="d->ddd")
+        want = np.linalg.svd(probe, full_matrices=False)
+        if len(got) == 3 and all(np.array_equal(g, w) for g, w in zip(got, want)):
+            return svd_s
+    except Exception:  # noqa: BLE001 - any failure of a private API means: do not use it
+        pass
+    return None  # pragma: no cover - numpy without (or with another) svd_s
+
+
+_SVD_GUFUNC = _load_svd_gufunc()
+
+
+def _svd(a):
+    """Thin SVD ``(u, s, vt)`` of a float64 matrix, singular values largest first.
+
+    Calls the LAPACK gufunc that ``np.linalg.svd(a, full_matrices=False)`` calls, minus a few
+    microseconds of argument checks per call; when LAPACK does not converge (NaN singular
+    values), np.linalg.svd itself is called so that it raises its LinAlgError. The gufunc
+    flags that case as an invalid operation: call this under
+    ``np.errstate(invalid="ignore")`` (the fit's solver runs under ``errstate(all="ignore")``)
+    so that no RuntimeWarning comes before the error.
+    """
+    if _SVD_GUFUNC is not None:
+        u, s, vt = _SVD_GUFUNC(a, signature="d->ddd")
+        if s.size and math.isfinite(s[0]):
+            return u, s, vt
+    return np.linalg.svd(a, full_matrices=False)
