@@ -82,6 +82,9 @@ def test_bad_spec_messages(tmp_path, shared_data):
             "transform": {"kmin": 3, "kmax": 17, "rmin": 1.4, "rmax": 3.0}}
     with pytest.raises(InvalidParameterError, match=r"'bounds.amp' has min > max: \[2, 1\]"):
         spec_from_dict(dict(base, bounds={"amp": [2, 1]}), tmp_path)
+    with pytest.raises(InvalidParameterError, match=r"'bounds.amp' must hold numbers or null "
+                                                    r"\(not NaN\)"):
+        spec_from_dict(dict(base, bounds={"amp": [float("nan"), 1]}), tmp_path)
     with pytest.raises(InvalidParameterError, match="Unknown key\\(s\\) 'windw' in 'transform'"):
         spec_from_dict(dict(base, transform=dict(base["transform"], windw="kaiser")), tmp_path)
     bad = tmp_path / "bad.json"

@@ -314,6 +314,10 @@ def test_chi2_scan_interval_equals_stderr_for_a_near_linear_fit(exafs_dir):
     assert lo == pytest.approx(res.params["sig2"] - s, rel=0, abs=0.05 * s)
     assert hi == pytest.approx(res.params["sig2"] + s, rel=0, abs=0.05 * s)
     assert scan.sigma.min() <= 1e-3
+    with pytest.raises(InvalidParameterError, match="'n_points' parameter of chi2_scan.*Got 1"):
+        chi2_scan(problem, "sig2", n_points=1, result=res)
+    with pytest.raises(InvalidParameterError, match="'n_sigma' parameter of chi2_scan.*Got -1"):
+        chi2_scan(problem, "sig2", n_sigma=-1.0, result=res)
 
 
 @pytest.mark.parametrize("name", ["cu_1path_k", "cu_3path_c3", "znse_1path_bounds"])

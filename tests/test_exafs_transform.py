@@ -137,7 +137,7 @@ def test_unknown_window_lists_allowed_names():
     with pytest.raises(InvalidParameterError,
                        match=rf"'window' parameter must be one of {allowed}\. Got 'han'"):
         ftwindow(k, 1, 3, 1, window="han")
-    with pytest.raises(InvalidParameterError, match=r"'rwindow' parameter must be one of"):
+    with pytest.raises(InvalidParameterError, match=r"'rwindow' parameter of FourierTransform must be one of"):
         FourierTransform(kmin=1, kmax=3, dk=1, rwindow="Hanning")
     with pytest.raises(InvalidParameterError, match=r"Got 'kaiser-bessel'"):
         xftf(k, np.sin(k), kmin=1, kmax=3, dk=1, window="kaiser-bessel")
@@ -145,12 +145,12 @@ def test_unknown_window_lists_allowed_names():
 
 def test_bad_ranges_are_named(cu_chi):
     k, chi = cu_chi
-    with pytest.raises(InvalidParameterError, match=r"needs rmin < rmax. Got rmin=3.0, rmax=1.4"):
+    with pytest.raises(InvalidParameterError, match=r"must satisfy 0 <= rmin < rmax. Got rmin=3.0, rmax=1.4"):
         FourierTransform(kmin=3, kmax=17, dk=4, rmin=3.0, rmax=1.4)
-    with pytest.raises(InvalidParameterError, match=r"needs rmin < rmax. Got rmin=2.0, rmax=2.0"):
+    with pytest.raises(InvalidParameterError, match=r"must satisfy 0 <= rmin < rmax. Got rmin=2.0, rmax=2.0"):
         xftr(np.pi / (0.05 * 2048) * np.arange(10), np.ones(10),
              rmin=2.0, rmax=2.0)
-    with pytest.raises(InvalidParameterError, match=r"needs kmin < kmax. Got kmin=17.0, kmax=3"):
+    with pytest.raises(InvalidParameterError, match=r"The k range of FourierTransform must satisfy 0 <= kmin < kmax. Got kmin=17.0, kmax=3"):
         xftf(k, chi, kmin=17.0, kmax=3, dk=4)
     with pytest.raises(InvalidParameterError, match=r"'kmax' parameter of xftf \(18.0\) lies "
                                                     r"beyond the data, which end at k = 17.45"):

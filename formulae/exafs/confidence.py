@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_int
+from .._validation import check_int, check_number
 from ..errors import FitError, InvalidParameterError
 
 __all__ = ["MultistartResult", "multistart", "ScanResult", "chi2_scan"]
@@ -166,7 +166,9 @@ def chi2_scan(problem, name: str, *, n_points: int = 21, n_sigma: float = 3.0,
     name : str
         A varied variable.
     n_points : int, default=21
+        Grid points (at least 3).
     n_sigma : float, default=3.0
+        Half-width of the grid in standard errors (finite, > 0).
     result : FitResult, optional
         The fit at the minimum (computed when absent).
     **solve_kws
@@ -182,6 +184,8 @@ def chi2_scan(problem, name: str, *, n_points: int = 21, n_sigma: float = 3.0,
     if problem.var_names == (name,):
         raise InvalidParameterError("A chi-square scan needs at least one other variable to "
                                     "re-optimise.", parameter=name)
+    n_points = check_int(n_points, "n_points", owner="chi2_scan", low=3)
+    n_sigma = check_number(n_sigma, "n_sigma", owner="chi2_scan", low=0.0, low_open=True)
     res = result if result is not None else problem.solve(**solve_kws)
     best, err = res.params[name], res.stderr[name]
     if not err:

@@ -30,14 +30,14 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import DataError, FitError, InvalidParameterError
-from .._validation import check_choice, check_int, check_number
+from .._validation import check_choice
 from . import stats as _stats
 from .params import (PATH_CONSTANTS, BoundTransform, CompiledTargets, ExpressionSet,
                      Variable, check_namespace, parse_expression, simple_term)
 from .model import PATH_DEFAULTS, PATH_PARAMETERS
 from .model import _evaluate as _evaluate_paths
 from .model import _scratch
-from .transform import FT_WINDOWS, ftwindow
+from .transform import FT_WINDOWS, check_transform_settings, ftwindow
 
 __all__ = ["Transform", "FitPath", "Dataset", "FitProblem", "FitResult", "feffit",
            "WINDOWS", "FITSPACES"]
@@ -99,29 +99,13 @@ class Transform:
                     f"numbers. Got {self.kweight!r} instead.", parameter="kweight",
                     value=self.kweight)
         object.__setattr__(self, "kweight", tuple(float(w) for w in kw))
-        for name, low in (("kmin", None), ("kmax", None), ("rmin", None), ("rmax", None),
-                          ("dk", 0.0), ("dk2", 0.0), ("dr", 0.0), ("dr2", 0.0)):
-            if getattr(self, name) is not None:         # dk2, dr2: None means dk, dr
-                object.__setattr__(self, name, check_number(getattr(self, name), name,
-                                                            owner="Transform", low=low))
-        object.__setattr__(self, "kstep", check_number(self.kstep, "kstep", owner="Transform",
-                                                       low=0.0, low_open=True))
-        object.__setattr__(self, "nfft", check_int(self.nfft, "nfft", owner="Transform", low=8))
-        if self.kmin < 0 or self.kmin >= self.kmax:
-            raise InvalidParameterError(
-                f"The k range of Transform must satisfy 0 <= kmin < kmax. Got kmin={self.kmin!r},"
-                f" kmax={self.kmax!r}.", parameter="kmin", value=self.kmin)
-        if self.rmin < 0 or self.rmin >= self.rmax:
-            raise InvalidParameterError(
-                f"The R range of Transform must satisfy 0 <= rmin < rmax. Got rmin={self.rmin!r},"
-                f" rmax={self.rmax!r}.", parameter="rmin", value=self.rmin)
-        check_choice(self.window, "window", WINDOWS, owner="Transform")
-        check_choice(self.rwindow, "rwindow", WINDOWS, owner="Transform")
+        checked = check_transform_settings(
+            "Transform", kmin=self.kmin, kmax=self.kmax, rmin=self.rmin, rmax=self.rmax,
+            dk=self.dk, dk2=self.dk2, dr=self.dr, dr2=self.dr2, window=self.window,
+            rwindow=self.rwindow, nfft=self.nfft, kstep=self.kstep)
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
         check_choice(self.fitspace, "fitspace", FITSPACES, owner="Transform")
-        if self.dk2 is None:
-            object.__setattr__(self, "dk2", self.dk)
-        if self.dr2 is None:
-            object.__setattr__(self, "dr2", self.dr)
 
     @property
     def rstep(self) -> float:

@@ -372,10 +372,11 @@ def spec_from_dict(spec: Mapping, base_dir=".") -> FitSpec:
                                         parameter=name, value=pair)
         lo, hi = pair
         for v in (lo, hi):
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))
+                                  or v != v):
                 raise InvalidParameterError(
-                    f"'bounds.{name}' must hold numbers or null. Got {pair!r}.", parameter=name,
-                    value=pair)
+                    f"'bounds.{name}' must hold numbers or null (not NaN). Got {pair!r}.",
+                    parameter=name, value=pair)
         if lo is not None and hi is not None and lo > hi:
             raise InvalidParameterError(
                 f"'bounds.{name}' has min > max: [{lo!r}, {hi!r}].", parameter=name, value=pair)

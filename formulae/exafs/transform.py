@@ -161,10 +161,45 @@ def _window(x, xmin, xmax, dx1, dx2, window):
     return win
 
 
-def _check_transform_numbers(owner, pairs):
-    out = []
-    for name, value, low in pairs:
-        out.append(check_number(value, name, owner=owner, low=low))
+def check_transform_settings(owner: str, *, kmin, kmax, rmin, rmax, dk, dk2, dr, dr2, window,
+                             rwindow, nfft, kstep) -> dict:
+    """The checked settings of a transform, shared by every class that holds them.
+
+    Parameters
+    ----------
+    owner : str
+        Class named in the messages.
+    kmin, kmax, rmin, rmax, dk, dk2, dr, dr2, window, rwindow, nfft, kstep
+        As in :class:`FourierTransform`; ``dk2`` and ``dr2`` may be None (then ``dk``,
+        ``dr``).
+
+    Returns
+    -------
+    dict
+        The same names, numbers as float (``nfft`` int), ``dk2``/``dr2`` filled in.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a number is not finite or below its lower bound, ``0 <= kmin < kmax`` or
+        ``0 <= rmin < rmax`` fails, ``kstep <= 0``, ``nfft < 8`` or a window is unknown; the
+        parameter and the value are named.
+    """
+    out = {name: check_number(value, name, owner=owner)
+           for name, value in (("kmin", kmin), ("kmax", kmax), ("rmin", rmin), ("rmax", rmax))}
+    for lo, hi, what in (("kmin", "kmax", "k"), ("rmin", "rmax", "R")):
+        if not 0 <= out[lo] < out[hi]:
+            raise InvalidParameterError(
+                f"The {what} range of {owner} must satisfy 0 <= {lo} < {hi}. Got "
+                f"{lo}={out[lo]!r}, {hi}={out[hi]!r}.", parameter=lo, value=out[lo])
+    for name, value, default in (("dk", dk, None), ("dk2", dk2, "dk"), ("dr", dr, None),
+                                 ("dr2", dr2, "dr")):
+        out[name] = (out[default] if value is None and default else
+                     check_number(value, name, owner=owner, low=0.0))
+    out["kstep"] = check_number(kstep, "kstep", owner=owner, low=0.0, low_open=True)
+    out["nfft"] = check_int(nfft, "nfft", owner=owner, low=8)
+    out["window"] = check_choice(window, "window", FT_WINDOWS, owner=owner)
+    out["rwindow"] = check_choice(rwindow, "rwindow", FT_WINDOWS, owner=owner)
     return out
 
 
@@ -245,24 +280,13 @@ class FourierTransform:
 
     def __post_init__(self):
         owner = "FourierTransform"
-        _check_window(self.window, "window")
-        _check_window(self.rwindow, "rwindow")
-        nfft = check_int(self.nfft, "nfft", owner=owner, low=8)
-        kstep = check_number(self.kstep, "kstep", owner=owner, low=0.0, low_open=True)
-        kmin, kmax = _check_transform_numbers(owner, [("kmin", self.kmin, 0.0),
-                                                      ("kmax", self.kmax, 0.0)])
-        if kmin >= kmax:
-            raise InvalidParameterError(f"{owner} needs kmin < kmax. Got kmin={kmin!r}, "
-                                        f"kmax={kmax!r}.", parameter="kmin", value=kmin)
-        rmin, rmax = _check_transform_numbers(owner, [("rmin", self.rmin, 0.0),
-                                                      ("rmax", self.rmax, 0.0)])
-        if rmin >= rmax:
-            raise InvalidParameterError(f"{owner} needs rmin < rmax. Got rmin={rmin!r}, "
-                                        f"rmax={rmax!r}.", parameter="rmin", value=rmin)
-        dk = check_number(self.dk, "dk", owner=owner, low=0.0)
-        dk2 = dk if self.dk2 is None else check_number(self.dk2, "dk2", owner=owner, low=0.0)
-        dr = check_number(self.dr, "dr", owner=owner, low=0.0)
-        dr2 = dr if self.dr2 is None else check_number(self.dr2, "dr2", owner=owner, low=0.0)
+        checked = check_transform_settings(
+            owner, kmin=self.kmin, kmax=self.kmax, rmin=self.rmin, rmax=self.rmax, dk=self.dk,
+            dk2=self.dk2, dr=self.dr, dr2=self.dr2, window=self.window, rwindow=self.rwindow,
+            nfft=self.nfft, kstep=self.kstep)
+        kmin, kmax, rmin, rmax = (checked[n] for n in ("kmin", "kmax", "rmin", "rmax"))
+        dk, dk2, dr, dr2 = (checked[n] for n in ("dk", "dk2", "dr", "dr2"))
+        nfft, kstep = checked["nfft"], checked["kstep"]
         check_number(self.kweight, "kweight", owner=owner)
         rstep = math.pi / (kstep * nfft)
         k = kstep * np.arange(nfft, dtype=float)
