@@ -165,8 +165,6 @@ def _have_matplotlib() -> bool:
 
 def _load(data, synthetic, random_state, progress, notes):
     """Return (source, columns) with structure labels, descriptors and optional family."""
-    from .table1 import DESCRIPTOR_NAMES, STRUCTURE_LABELS
-
     if synthetic:
         return "synthetic table (seeded, planted relations)", synthetic_table(
             random_state=random_state)
@@ -180,39 +178,23 @@ def _load(data, synthetic, random_state, progress, notes):
 
         sample = load_default_dataset()
         source = "built-in FDMNES set"
-    params = sample.params
-    columns = {}
-    for name, _, _ in STRUCTURE_LABELS:
-        if name in params.columns:
-            columns[name] = np.asarray(params.column(name), dtype=float)
-    if not columns:
-        raise DataError(f"{source}: the parameters have none of the structure columns "
-                        f"{', '.join(n for n, _, _ in STRUCTURE_LABELS)}; columns are: "
-                        f"{', '.join(params.columns)}")
-    if "family" in params.columns:
-        columns["family"] = np.asarray(params.column("family"), dtype=object)
-    keep = np.all([np.isfinite(columns[n]) for n, _, _ in STRUCTURE_LABELS if n in columns],
-                  axis=0)
-    if not keep.all():
-        notes.append(f"{int((~keep).sum())} of {keep.size} spectra have no structure label "
-                     "(e.g. measured spectra) and were left out")
-        columns = {k: v[keep] for k, v in columns.items()}
-    with progress.step("descriptors", f"descriptors of {int(keep.sum())} spectra"):
-        from .xanes import descriptor_table
+    from .table1 import _sample_columns
 
-        table = descriptor_table(sample.energy, np.asarray(sample.spectra, dtype=float)[keep],
-                                 errors="nan")
-    for name in DESCRIPTOR_NAMES:
-        columns[name] = np.asarray(table[name], dtype=float)
-    found = np.all([np.isfinite(columns[n]) for n in DESCRIPTOR_NAMES], axis=0)
-    if not found.all():
-        rows = np.flatnonzero(keep)[~found]
-        which = ", ".join(
-            f"{i}" + (f" ({columns['family'][j]})" if "family" in columns else "")
-            for i, j in zip(rows, np.flatnonzero(~found)))
-        notes.append(f"{rows.size} spectra have an extremum outside the energy range (no "
+    with progress.step("descriptors", "descriptors of the labelled spectra"):
+        columns, index, n_dropped, _, failed = _sample_columns(sample, labels="any",
+                                                               errors="nan", where=source)
+    family = (np.asarray(sample.params.column("family"), dtype=object)
+              if "family" in sample.params.columns else None)
+    if n_dropped:
+        notes.append(f"{n_dropped} of {sample.params.n_rows} spectra have no structure label "
+                     "(e.g. measured spectra) and were left out")
+    if failed.size:
+        which = ", ".join(f"{i}" + (f" ({family[i]})" if family is not None else "")
+                          for i in failed)
+        notes.append(f"{failed.size} spectra have an extremum outside the energy range (no "
                      f"descriptor value) and were left out: spectrum {which}")
-        columns = {k: v[found] for k, v in columns.items()}
+    if family is not None:
+        columns["family"] = family[index]
     return source, columns
 
 
@@ -294,8 +276,11 @@ def run_demo(out="tables", *, data=None, synthetic: bool = False, plots: bool = 
 
     natoli = {}
     natoli_data = {}
+    if "avgDist" not in columns:
+        notes.append("Natoli's rule not checked: the data have no avgDist column")
     with steps.step("natoli", "Natoli's rule"):
-        for label, mask in _natoli_families(columns).items():
+        families = _natoli_families(columns) if "avgDist" in columns else {}
+        for label, mask in families.items():
             for energy in ("MaxE", "MinE"):
                 args = (columns[energy][mask], columns["EdgeE"][mask], columns["avgDist"][mask])
                 try:
@@ -317,7 +302,7 @@ def run_demo(out="tables", *, data=None, synthetic: bool = False, plots: bool = 
         notes.append("matplotlib is not installed: no figures (pip install 'formulae[plot]')")
     elif plots:
         with steps.step("plots", "figures"):
-            from .plots import _figure, _save, plot_natoli, plot_pareto, plot_parity
+            from .plots import plot_natoli_families, plot_pareto, plot_parity
 
             structure = [r.simplified for r in rows if r.section == "structure"]
             if structure:
@@ -328,12 +313,9 @@ def run_demo(out="tables", *, data=None, synthetic: bool = False, plots: bool = 
             plot_pareto({r.target: r.formulas for r in rows}, path=path)
             files.append(str(path))
             if natoli:
-                fig = _figure("plot_natoli", 6.0 if len(natoli) <= 3 else 9.0, 4.2)
-                ax = fig.subplots()
-                for label, fit in natoli.items():
-                    plot_natoli(fit, *natoli_data[label], label=label, ax=ax)
                 path = out / "demo_natoli.png"
-                _save(fig, path)
+                plot_natoli_families({label: (fit, *natoli_data[label])
+                                      for label, fit in natoli.items()}, path=path)
                 files.append(str(path))
 
     from .tables import formula_text

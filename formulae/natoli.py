@@ -32,6 +32,7 @@ import numpy as np
 
 from ._validation import check_array_1d, check_choice, check_number
 from .errors import DataError, FitError
+from .oxidation import _ols
 
 __all__ = ["NatoliFit", "natoli_fit", "natoli_by_group"]
 
@@ -226,7 +227,7 @@ def natoli_fit(energy, edge, distance, *, exponent: float = 2.0, tolerance: floa
     if not (e_r.size == e_0.size == r.size):
         raise DataError(f"energy, edge and distance must have the same length; got "
                         f"{e_r.size}, {e_0.size} and {r.size}.")
-    _check_positive(r)
+    _check_distances(e_r, r)
     delta = e_r - e_0
     bad = np.flatnonzero(delta <= 0)
     if bad.size:
@@ -235,9 +236,6 @@ def natoli_fit(energy, edge, distance, *, exponent: float = 2.0, tolerance: floa
             f"structure {i}: E_r - E_0 = {float(e_r[i])!r} - {float(e_0[i])!r} = {float(delta[i])!r} eV is not "
             "positive; Natoli's rule needs a resonance above the edge.", row=i, value=delta[i])
     log_r = np.log(r)
-    if np.ptp(log_r) == 0:
-        raise DataError("all distances are equal; the exponent cannot be fitted.",
-                        column="distance")
     m = r.size
     dof = m - 2
     t = _t_quantile(confidence, dof)
@@ -318,13 +316,10 @@ def _fit_reference(e_r, r, *, exponent, tolerance, confidence) -> NatoliFit:
         raise DataError(f"{m} structures; fitting E_0 as well needs at least 4.")
     # C with the exponent fixed: linear least squares E_r = E_0 + C x, x = R^-exponent.
     x = r ** (-exponent)
-    design = np.column_stack([np.ones(m), x])
-    coef, *_ = np.linalg.lstsq(design, e_r, rcond=None)
-    resid = e_r - design @ coef
-    dof = m - 2
-    cov = float(resid @ resid) / dof * np.linalg.inv(design.T @ design)
+    coef, se, _, dof = _ols(np.column_stack([np.ones(m), x]), e_r, column="distance",
+                            collinear="all distances are equal; the exponent cannot be fitted.")
     e_ref, c = float(coef[0]), float(coef[1])
-    e_ref_se, c_se = float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1]))
+    e_ref_se, c_se = float(se[0]), float(se[1])
     t2 = _t_quantile(confidence, dof)
     delta = e_r - e_ref
     products = delta * r ** exponent

@@ -214,14 +214,21 @@ class ChemicalShiftFit:
         return text
 
 
-def _ols(design, y):
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+def _ols(design, y, *, collinear: str = "the regressors are collinear", column=None):
+    """Least squares: (coefficients, their standard errors, R², degrees of freedom).
+
+    A design of lower rank than its number of columns raises a DataError with the message
+    ``collinear`` naming ``column``; R² is NaN when ``y`` is constant.
+    """
+    coef, _, rank, _ = np.linalg.lstsq(design, y, rcond=None)
+    if rank < design.shape[1]:
+        raise DataError(collinear, column=column)
     resid = y - design @ coef
     dof = y.size - design.shape[1]
     sigma2 = float(resid @ resid) / dof
     cov = sigma2 * np.linalg.inv(design.T @ design)
     ss_tot = float(((y - y.mean()) ** 2).sum())
-    r2 = 1.0 - float(resid @ resid) / ss_tot
+    r2 = 1.0 - float(resid @ resid) / ss_tot if ss_tot > 0 else float("nan")
     return coef, np.sqrt(np.diag(cov)), r2, dof
 
 
@@ -247,7 +254,9 @@ def chemical_shift_fit(edge, states, distance=None, *, confidence: float = 0.95)
     Raises
     ------
     DataError
-        If the arrays differ in length, hold fewer than 4 values, or the states are all equal.
+        If the arrays differ in length, hold fewer than 4 values, the states or the edge
+        energies are all equal, or the distances are all equal or a linear function of the
+        states (the column is named).
 
     Examples
     --------
@@ -269,6 +278,9 @@ def chemical_shift_fit(edge, states, distance=None, *, confidence: float = 0.95)
     if np.ptp(q) == 0:
         raise DataError(f"all oxidation states are equal ({q[0]:g}); the shift cannot be fitted.",
                         column="states")
+    if np.ptp(edge) == 0:
+        raise DataError(f"all edge energies are equal ({edge[0]:g} eV); the shift cannot be "
+                        "fitted.", column="edge")
     ones = np.ones_like(edge)
     coef, se, r2_state, dof = _ols(np.column_stack([ones, q]), edge)
     t = float(stats.t.ppf(0.5 + confidence / 2.0, dof))
@@ -284,8 +296,14 @@ def chemical_shift_fit(edge, states, distance=None, *, confidence: float = 0.95)
         if r.size != edge.size:
             raise DataError(f"edge and distance must have the same length; got {edge.size} and "
                             f"{r.size}.")
-        _, _, r2_distance, _ = _ols(np.column_stack([ones, r]), edge)
-        coef2, se2, r2_both, _ = _ols(np.column_stack([ones, q, r]), edge)
+        _, _, r2_distance, _ = _ols(
+            np.column_stack([ones, r]), edge, column="distance",
+            collinear=f"all distances are equal ({r[0]:g} A); the distance cannot be a "
+                      "second regressor.")
+        coef2, se2, r2_both, _ = _ols(
+            np.column_stack([ones, q, r]), edge, column="distance",
+            collinear="the distance is a linear function of the oxidation state; it cannot "
+                      "be a second regressor.")
         fields.update(slope_with_distance=float(coef2[1]),
                       slope_with_distance_stderr=float(se2[1]),
                       distance_coefficient=float(coef2[2]),

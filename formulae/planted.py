@@ -149,7 +149,7 @@ class PlantedFormula:
         -------
         ndarray of shape (n_samples,)
         """
-        from .basis import Basis     # sympy: loaded only when a formula is evaluated
+        from .basis import Basis
 
         columns = Basis(feature_names, kind=self.terms).evaluate(X)   # one lambdify, all terms
         y = np.full(columns.shape[0], float(self.intercept))
@@ -165,30 +165,26 @@ class PlantedFormula:
         return text[2:] if text.startswith("+ ") else text
 
 
-def _f(text: str) -> Fraction:
-    return Fraction(text)
-
-
 #: Nine planted formulas, each testing something different.
 PLANTED_FORMULAS: tuple[PlantedFormula, ...] = (
     PlantedFormula("pair", "correlated pair (x1, x2: r 0.7) with opposite signs",
-                   ("x1", "x2"), (_f("1/2"), _f("-3/4"))),
+                   ("x1", "x2"), (Fraction("1/2"), Fraction("-3/4"))),
     PlantedFormula("pair_product", "correlated pair plus a product (issue 2's example)",
-                   ("x1", "x2", "x1*x3"), (_f("1/2"), _f("-3/4"), _f("1"))),
+                   ("x1", "x2", "x1*x3"), (Fraction("1/2"), Fraction("-3/4"), Fraction("1"))),
     PlantedFormula("product", "product of two blocks plus an independent term",
-                   ("x4*x6", "x9"), (_f("3/4"), _f("-1/2"))),
+                   ("x4*x6", "x9"), (Fraction("3/4"), Fraction("-1/2"))),
     PlantedFormula("square", "a square of a correlated feature plus a linear term",
-                   ("x3**2", "x5"), (_f("2/3"), _f("1/4"))),
+                   ("x3**2", "x5"), (Fraction("2/3"), Fraction("1/4"))),
     PlantedFormula("squares", "two squares and a linear term",
-                   ("x1**2", "x8**2", "x10"), (_f("1/2"), _f("-1/4"), _f("1"))),
+                   ("x1**2", "x8**2", "x10"), (Fraction("1/2"), Fraction("-1/4"), Fraction("1"))),
     PlantedFormula("four_terms", "four terms over three blocks",
-                   ("x1", "x4", "x2*x5", "x8"), (_f("1/2"), _f("-1/4"), _f("2/3"), _f("3/4"))),
+                   ("x1", "x4", "x2*x5", "x8"), (Fraction("1/2"), Fraction("-1/4"), Fraction("2/3"), Fraction("3/4"))),
     PlantedFormula("intercept", "a non-zero intercept",
-                   ("x5", "x10"), (_f("2/3"), _f("-1/4")), _f("3/2")),
+                   ("x5", "x10"), (Fraction("2/3"), Fraction("-1/4")), Fraction("3/2")),
     PlantedFormula("eighth", "a coefficient of 1/8 (below a typical fixed threshold's reach)",
-                   ("x2", "x9"), (_f("1"), _f("-1/8"))),
+                   ("x2", "x9"), (Fraction("1"), Fraction("-1/8"))),
     PlantedFormula("eighths", "fractions in eighths on a correlated pair and a product",
-                   ("x6", "x7", "x3*x9"), (_f("5/8"), _f("-3/8"), _f("3/4"))),
+                   ("x6", "x7", "x3*x9"), (Fraction("5/8"), Fraction("-3/8"), Fraction("3/4"))),
 )
 
 

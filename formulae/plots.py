@@ -9,6 +9,7 @@ name                     what it draws
 plot_parity              predicted against true values, one panel per formula
 plot_pareto              cross-validated score against the number of terms, per target
 plot_natoli              E_r - E_0 against R^-2 with the rule's line and the free-exponent fit
+plot_natoli_families     several families' Natoli plots on one set of axes
 =======================  ===================================================================
 """
 
@@ -21,7 +22,7 @@ import numpy as np
 from ._validation import require
 from .errors import DataError, InvalidParameterError
 
-__all__ = ["plot_parity", "plot_pareto", "plot_natoli"]
+__all__ = ["plot_parity", "plot_pareto", "plot_natoli", "plot_natoli_families"]
 
 # PNG metadata without the matplotlib version, so that the same figure gives the same bytes.
 _PNG_METADATA = {"Software": None}
@@ -186,13 +187,13 @@ def plot_natoli(fit, energy, edge, distance, *, label: str | None = None, ax=Non
         ax = fig.subplots()
     else:
         fig = ax.figure
-    if edge is None:
-        edge = fit.reference_energy
-    delta = np.asarray(energy, dtype=float) - np.asarray(edge, dtype=float)
+    energy = np.asarray(energy, dtype=float)
+    edge = np.asarray(fit.reference_energy if edge is None else edge, dtype=float)
     r = np.asarray(distance, dtype=float)
-    if delta.shape != r.shape:
+    if energy.shape != r.shape or (edge.ndim and edge.shape != r.shape):
         raise DataError(f"plot_natoli: energy, edge and distance must have the same length; got "
-                        f"{delta.size} and {r.size}.")
+                        f"{energy.size}, {edge.size} and {r.size}.")
+    delta = energy - edge
     x = r ** (-fit.exponent)
     family = label if label else f"{fit.n_points} structures"
     points = ax.scatter(x, delta, s=12, alpha=0.6, linewidths=0,
@@ -211,4 +212,38 @@ def plot_natoli(fit, energy, edge, distance, *, label: str | None = None, ax=Non
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
         ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def plot_natoli_families(families: Mapping, *, path=None):
+    """Natoli plots of several families on one set of axes (:func:`plot_natoli` for each).
+
+    Parameters
+    ----------
+    families : mapping of str to tuple
+        ``{label: (fit, energy, edge, distance)}``, each tuple as the arguments of
+        :func:`plot_natoli` (``edge=None`` when the fit has a fitted ``reference_energy``).
+    path : str or path-like, optional
+        Write the figure there as PNG.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    MissingDependencyError
+        If matplotlib is not installed.
+    InvalidParameterError
+        If ``families`` is empty.
+    DataError
+        If a family's arrays differ in length.
+    """
+    if not families:
+        raise InvalidParameterError("plot_natoli_families needs at least one family; got none.",
+                                    parameter="families")
+    fig = _figure("plot_natoli_families", 6.0 if len(families) <= 3 else 9.0, 4.2)
+    ax = fig.subplots()
+    for label, (fit, energy, edge, distance) in families.items():
+        plot_natoli(fit, energy, edge, distance, label=label, ax=ax)
     return _save(fig, path)

@@ -68,7 +68,7 @@ import numpy as np
 
 from ._validation import check_choice, check_int, check_number
 from .errors import DataError, InvalidParameterError
-from .formula import Formula
+from .formula import Formula, _terms_function
 from .rationals import map_rationals, simplest_in_interval
 
 __all__ = [
@@ -321,8 +321,6 @@ def _constraints(fixed: dict, relations: list, p: int):
 
 # --------------------------------------------------------------------------- inputs
 def _design(formula: Formula, X, feature_names):
-    import sympy
-
     names = list(feature_names)
     if len(set(names)) != len(names):
         raise InvalidParameterError(f"The 'feature_names' parameter of {_OWNER} has a repeated "
@@ -343,12 +341,11 @@ def _design(formula: Formula, X, feature_names):
         raise DataError(f"{_OWNER}: column '{used[col]}', row {row}: "
                         f"{X[row, names.index(used[col])]}; expected a finite number",
                         column=used[col], row=int(row))
-    symbols = [sympy.Symbol(name) for name in used]
     Z = [(X[:, names.index(name)] - formula.feature_means[name]) / formula.feature_scales[name]
          for name in used]
     n = X.shape[0]
-    function = sympy.lambdify(symbols, list(formula.terms), "numpy")   # compiled once
-    columns = function(*Z) if symbols else [np.full(n, float(t)) for t in formula.terms]
+    function = _terms_function(tuple(used), tuple(formula.terms))   # cached by formula.py
+    columns = function(*Z) if used else [np.full(n, float(t)) for t in formula.terms]
     B = np.column_stack([np.broadcast_to(np.asarray(c, dtype=float), (n,)) for c in columns]) \
         if formula.terms else np.empty((n, 0))
     return np.column_stack([np.ones(n), B])
@@ -618,6 +615,7 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         notes.append(f"rule 'map': jointly most probable rational vector, prior "
                      f"P(r) ∝ Π q^-{alpha:g} · lcm(q)^-{gamma:g}, candidates within "
                      f"±{window:g} SE, full covariance")
+    nearest_all = [Fraction(float(t)).limit_denominator(max_denominator) for t in theta]
     for j in range(p):
         low, high = theta[j] - z * se[j], theta[j] + z * se[j]
         if j not in significant:
@@ -630,11 +628,11 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         elif rule == "simplest":
             r = simplest_in_interval(theta[j], se[j], z=z, max_denominator=max_denominator)
         else:
-            r = Fraction(float(theta[j])).limit_denominator(max_denominator)
+            r = nearest_all[j]
             r = r if abs(float(r) - theta[j]) <= z * se[j] else None
         if r is None:
             status[j] = "no rational in interval"
-            nearest = Fraction(float(theta[j])).limit_denominator(max_denominator)
+            nearest = nearest_all[j]
             _, p_near, cv_near, *_ = check({j: nearest}, [])
             if rule == "map":
                 low, high = theta[j] - window * se[j], theta[j] + window * se[j]
@@ -751,7 +749,7 @@ def simplify_report(formula: Formula, X, y, *, feature_names: Sequence[str], cv:
         value = exact[j]
         choices.append(CoefficientChoice(
             names[j], float(theta[j]), float(se[j]), float(low), float(high), candidates.get(j),
-            Fraction(float(theta[j])).limit_denominator(max_denominator), value,
+            nearest_all[j], value,
             status.get(j, "fitted")))
     target_mean, target_scale = ((formula.target_mean, formula.target_scale)
                                  if units == "standardized" else (0.0, 1.0))

@@ -339,6 +339,10 @@ class Table1Result:
     columns : dict of str to ndarray
         The structure labels and descriptors the structure and spectrum rows were searched on
         (one value per spectrum used), for :func:`validate_table1`.
+    cv : int, default=5
+        Number of shuffled folds of the cross-validated scores.
+    random_state : int, default=0
+        Seed of the subset, the folds and the oxidation states.
     """
 
     rows: tuple
@@ -348,6 +352,8 @@ class Table1Result:
     comparison: tuple = ()
     timings: dict = field(default_factory=dict)
     columns: dict = field(default_factory=dict)
+    cv: int = 5
+    random_state: int = 0
 
 
 def default_data_folder():
@@ -416,7 +422,8 @@ def table1(data=None, *, n_spectra: int | None = None, max_terms: int = 3,
     sample = data if hasattr(data, "spectra") else read_sample(data)
     say(f"descriptors of the spectra of {getattr(sample, 'path', None) or 'the sample'}")
     start = time.perf_counter()
-    columns, index, n_dropped, spectra = _sample_columns(sample, n_spectra, random_state)
+    columns, index, n_dropped, spectra, _ = _sample_columns(sample, n_spectra=n_spectra,
+                                                            random_state=random_state)
     timings["descriptors"] = time.perf_counter() - start
     trained_on = dict(columns)
 
@@ -449,26 +456,62 @@ def table1(data=None, *, n_spectra: int | None = None, max_terms: int = 3,
                                         random_state=random_state)
     return Table1Result(rows=tuple(rows), n_spectra=int(index.size), n_dropped=n_dropped,
                         shift_per_charge=float(shift_per_charge), comparison=comparison,
-                        timings=timings, columns=trained_on)
+                        timings=timings, columns=trained_on, cv=cv, random_state=random_state)
 
 
-def _sample_columns(sample, n_spectra, random_state):
-    """Labels and descriptors of the labelled spectra (a seeded subset of ``n_spectra``)."""
+def _sample_columns(sample, *, labels: str = "all", n_spectra: int | None = None,
+                    random_state: int = 0, errors: str = "raise", where: str | None = None):
+    """Structure labels and descriptors of the labelled spectra of a sample.
+
+    ``labels="all"`` needs every column of :data:`STRUCTURE_LABELS` (DataError naming the
+    missing one); ``labels="any"`` takes those present and needs at least one. Rows with a
+    missing label are left out; ``n_spectra`` keeps a seeded random subset of the rest. A
+    spectrum without an edge or extremum in range raises a DataError naming its row in the
+    sample (``errors="raise"``) or is left out (``errors="nan"``).
+
+    Returns ``(columns, index, n_dropped, spectra, failed)``: the columns of the rows used,
+    their rows in the sample, the number of unlabelled rows, their spectra, and the rows in
+    the sample left out for want of a descriptor.
+    """
     from .xanes import descriptor_table
 
-    labels = [name for name, _, _ in STRUCTURE_LABELS]
-    params = {name: np.asarray(sample.params.column(name), dtype=float) for name in labels}
+    where = where or getattr(sample, "path", None) or "sample"
+    names = [name for name, _, _ in STRUCTURE_LABELS]
+    if labels == "any":
+        names = [name for name in names if name in sample.params.columns]
+        if not names:
+            raise DataError(f"{where}: the parameters have none of the structure columns "
+                            f"{', '.join(n for n, _, _ in STRUCTURE_LABELS)}; columns are: "
+                            f"{', '.join(sample.params.columns)}")
+    params = {name: np.asarray(sample.params.column(name), dtype=float) for name in names}
     keep = np.all([np.isfinite(v) for v in params.values()], axis=0)
     n_dropped = int((~keep).sum())
     index = np.flatnonzero(keep)
+    if index.size == 0:
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        raise DataError(f"{where}: no spectrum has all of {listed}.",
+                        path=getattr(sample, "path", None))
     if n_spectra is not None and n_spectra < index.size:
         rng = np.random.default_rng(random_state)
         index = np.sort(rng.choice(index, size=n_spectra, replace=False))
     spectra = np.asarray(sample.spectra, dtype=float)[index]
+    try:
+        descriptors = descriptor_table(sample.energy, spectra, errors=errors)
+    except DataError as exc:
+        if exc.row is None:
+            raise
+        row = int(index[exc.row])
+        text = str(exc).removeprefix(f"spectrum {exc.row}: ")
+        raise DataError(f"{where}: spectrum {row}: {text}", path=getattr(sample, "path", None),
+                        row=row, column=exc.column) from None
     columns = {name: values[index] for name, values in params.items()}
-    descriptors = descriptor_table(sample.energy, spectra)
     columns.update({name: np.asarray(descriptors[name], dtype=float) for name in DESCRIPTOR_NAMES})
-    return columns, index, n_dropped, spectra
+    found = np.all([np.isfinite(columns[name]) for name in DESCRIPTOR_NAMES], axis=0)
+    failed = index[~found]
+    if not found.all():
+        columns = {name: values[found] for name, values in columns.items()}
+        index, spectra = index[found], spectra[found]
+    return columns, index, n_dropped, spectra, failed
 
 
 def sample_columns(data, *, n_spectra: int | None = None, random_state: int = 0) -> dict:
@@ -500,11 +543,7 @@ def sample_columns(data, *, n_spectra: int | None = None, random_state: int = 0)
     sample = data if hasattr(data, "spectra") else read_sample(data)
     if n_spectra is not None:
         n_spectra = check_int(n_spectra, "n_spectra", owner="sample_columns", low=1)
-    columns, index, _, _ = _sample_columns(sample, n_spectra, random_state)
-    if index.size == 0:
-        where = getattr(sample, "path", None) or "sample"
-        raise DataError(f"{where}: no spectrum has all of CN, avgDist and stdDist.",
-                        path=getattr(sample, "path", None))
+    columns, *_ = _sample_columns(sample, n_spectra=n_spectra, random_state=random_state)
     return columns
 
 
@@ -721,9 +760,9 @@ def comparison_markdown(result: Table1Result, *, command: str = "formulae table1
         "",
         f"Generated by `{command}` on {result.n_spectra} spectra "
         f"({result.n_dropped} rows without structure labels left out). Scores are "
-        "cross-validated: R² for continuous targets, accuracy for the oxidation state; 5 "
-        "shuffled folds, seed 0. The paper reports R² and accuracies without saying whether "
-        "they are cross-validated.",
+        "cross-validated: R² for continuous targets, accuracy for the oxidation state; "
+        f"{result.cv} shuffled folds, seed {result.random_state}. The paper reports R² and "
+        "accuracies without saying whether they are cross-validated.",
         "",
         "*Our best formula* is the search's best formula with at most the paper's number of "
         "terms, in standardized variables. *Paper's terms, refit* is the paper's own choice "

@@ -71,7 +71,7 @@ def _greek(char: str) -> str | None:
                 return "\\" + capital if capital in ("Gamma", "Delta", "Theta", "Lambda", "Xi",
                                                      "Pi", "Sigma", "Upsilon", "Phi", "Psi",
                                                      "Omega") else None
-            return "\\" + ("omicron" if word == "omicron" else word)
+            return "o" if word == "omicron" else "\\" + word   # LaTeX has no \omicron
     return None
 
 

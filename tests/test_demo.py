@@ -97,3 +97,21 @@ def test_demo_with_a_missing_folder_exits_2(tmp_path, capsys):
     code = cli.main(["demo", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path)])
     assert code == 2
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_demo_on_a_sample_without_distances_skips_natoli_with_a_note(tmp_path, capsys):
+    from formulae.fdmnes import load_default_dataset
+    from formulae.io import Sample, Table, write_sample
+
+    sample = load_default_dataset()
+    rows = np.flatnonzero(np.isfinite(sample.params.column("CN")))[:80]
+    params = Table.from_columns({c: sample.params.column(c)[rows]
+                                 for c in ("CN", "stdDist", "family")})
+    write_sample(tmp_path / "nodist", Sample(params=params, energy=sample.energy,
+                                             spectra=sample.spectra[rows], meta={}))
+    code = cli.main(["demo", "--data", str(tmp_path / "nodist"), "--out", str(tmp_path / "out"),
+                     "--quiet", "--no-plots", "--max-terms", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Note: Natoli's rule not checked: the data have no avgDist column" in out
+    assert (tmp_path / "out" / "demo.md").is_file()

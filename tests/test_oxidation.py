@@ -102,3 +102,22 @@ def test_classifier_accuracy_matches_the_two_gaussian_closed_form(rng):
     assert [str(t) for t in formula.terms] == ["EdgeE"]
     with pytest.raises(DataError, match="no column 'MaxE'; columns are: EdgeE, noise"):
         classify_oxidation_states(columns, states, features=["MaxE"])
+
+
+def test_chemical_shift_fit_refuses_a_constant_edge_naming_the_column():
+    states = np.array([2, 3, 2, 3, 2, 3])
+    with pytest.raises(DataError, match="all edge energies are equal") as info:
+        chemical_shift_fit(np.full(6, 7120.0), states)
+    assert info.value.column == "edge"
+
+
+@pytest.mark.parametrize("distance, words", [
+    (np.full(6, 2.0), "all distances are equal"),
+    (1.9 + 0.1 * np.array([2, 3, 2, 3, 2, 3]), "linear function of the oxidation state"),
+])
+def test_chemical_shift_fit_refuses_an_unusable_distance_naming_the_column(distance, words):
+    states = np.array([2, 3, 2, 3, 2, 3])
+    edge = 7110.0 + 3.5 * states + np.array([0.1, -0.2, 0.05, 0.0, -0.1, 0.2])
+    with pytest.raises(DataError, match=words) as info:
+        chemical_shift_fit(edge, states, distance)
+    assert info.value.column == "distance"

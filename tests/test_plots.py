@@ -12,7 +12,8 @@ from formulae.natoli import natoli_fit
 
 pytest.importorskip("matplotlib")
 
-from formulae.plots import plot_natoli, plot_pareto, plot_parity  # noqa: E402
+from formulae.plots import (plot_natoli, plot_natoli_families, plot_pareto,  # noqa: E402
+                            plot_parity)
 
 
 def planted_formula(target="y", n_terms=1, cv_score=0.9):
@@ -77,3 +78,31 @@ def test_errors(monkeypatch, rng):
     with pytest.raises(MissingDependencyError,
                        match=r"plot_pareto needs matplotlib: pip install 'formulae\[plot\]'"):
         plot_pareto([planted_formula()])
+
+
+def test_natoli_plot_checks_the_three_lengths_first(rng):
+    r = rng.uniform(1.85, 2.30, 30)
+    edge = np.full(30, 7112.0)
+    energy = edge + 90.0 / r ** 2
+    fit = natoli_fit(energy, edge, r)
+    with pytest.raises(DataError, match="same length; got 30, 29 and 30"):
+        plot_natoli(fit, energy, edge[:-1], r)
+    with pytest.raises(DataError, match="same length; got 29, 30 and 30"):
+        plot_natoli(fit, energy[:-1], edge, r)
+
+
+def test_natoli_families_share_one_axes(rng, tmp_path):
+    r = rng.uniform(1.85, 2.30, 30)
+    edge = np.full(30, 7112.0)
+    families = {}
+    for label, c in (("FeO6", 90.0), ("FeO4", 60.0)):
+        energy = edge + c / r ** 2 * (1.0 + 0.01 * rng.standard_normal(30))
+        families[label] = (natoli_fit(energy, edge, r), energy, edge, r)
+    fig = plot_natoli_families(families, path=tmp_path / "families.png")
+    (ax,) = fig.axes
+    assert [c.get_label().split(":")[0] for c in ax.collections] == ["FeO6", "FeO4"]
+    assert tuple(fig.get_size_inches()) == (6.0, 4.2)
+    assert (tmp_path / "families.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(InvalidParameterError, match="at least one family"):
+        plot_natoli_families({})
+

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-import formulae.rationals
 from formulae.errors import InvalidParameterError
 from formulae.rationals import (map_rationals, rationals_in_interval, simplest_in_interval,
                                 simplest_rational)
@@ -67,9 +65,6 @@ def test_bad_input():
     with pytest.raises(InvalidParameterError, match="'stderr'.*Got -1"):
         simplest_in_interval(0.5, -1.0)
 
-
-def test_docstring_examples():
-    assert doctest.testmod(formulae.rationals).failed == 0
 
 
 # --------------------------------------------------------------------------- joint MAP

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import re
 from fractions import Fraction
 
@@ -14,7 +13,6 @@ from scipy import stats
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold, cross_val_score
 
-import formulae.simplify
 from formulae.errors import DataError, InvalidParameterError
 from formulae.formula import Formula
 from formulae.simplify import find_relation, simplify_formula, simplify_report
@@ -331,9 +329,6 @@ def test_classification_is_left_as_is(planted):
     assert out.coefficients == f.coefficients
     assert "not simplified" in out.notes[-1]
 
-
-def test_docstring_examples():
-    assert doctest.testmod(formulae.simplify, extraglobs={"np": np}).failed == 0
 
 
 # --------------------------------------------------------------------------- rule="map"

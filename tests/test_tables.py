@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import importlib.util
 import json
 import re
@@ -14,7 +13,6 @@ from pathlib import Path
 import pytest
 import sympy
 
-import formulae.tables
 from formulae.cli import main
 from formulae.errors import InvalidParameterError
 from formulae.formula import Formula
@@ -102,6 +100,7 @@ def test_latex_compiles_with_pdflatex(tmp_path, generated, name):
     ("}", r"\}"), ("~", r"\textasciitilde{}"), ("^", r"\textasciicircum{}"),
     ("\\", r"\textbackslash{}"), ("Å", r"\AA{}"), ("–", "--"), ("σ", r"\ensuremath{\sigma}"),
     ("Δ", r"\ensuremath{\Delta}"), ("²", r"\ensuremath{^2}"), ("é", "é"), ("a", "a"),
+    ("ο", r"\ensuremath{o}"),      # Greek omicron: LaTeX has no \omicron
 ])
 def test_escape_latex_each_character(char, escaped):
     assert escape_latex(char) == escaped
@@ -228,7 +227,3 @@ def test_cli_table_bad_input(tmp_path, capsys):
     path = _results(tmp_path, [_formula(["a"], [0.5])])
     assert main(["table", str(path), "--describe", "oops"]) == 2
     assert "--describe expects NAME=WORDS" in capsys.readouterr().err
-
-
-def test_docstring_examples():
-    assert doctest.testmod(formulae.tables).failed == 0

@@ -87,16 +87,15 @@ def run(args) -> int:
         print(f"{head}E_r = {args.energy}, E_0 = {edge or 'fitted'}, R = {args.distance}")
         print("  " + fit.summary())
     if args.plot is not None:
-        from ..plots import _figure, _save, plot_natoli
+        from ..plots import plot_natoli_families
 
-        fig = _figure("formulae natoli --plot", 5.5 if len(fits) <= 3 else 8.5, 4.0)
-        ax = fig.subplots()
         group = None if args.group is None else np.asarray(columns[args.group])
+        families = {}
         for key, fit in fits.items():
             mask = slice(None) if group is None else group == key
-            plot_natoli(fit, columns[args.energy][mask],
-                        None if edge is None else columns[edge][mask],
-                        columns[args.distance][mask], ax=ax, label=labels[key])
-        _save(fig, args.plot)
+            families[labels[key]] = (fit, columns[args.energy][mask],
+                                     None if edge is None else columns[edge][mask],
+                                     columns[args.distance][mask])
+        plot_natoli_families(families, path=args.plot)
         print(f"wrote {args.plot}")
     return 0

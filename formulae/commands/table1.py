@@ -43,6 +43,23 @@ def add_arguments(parser) -> None:
                              "below their CV R² (default 0.1)")
 
 
+#: Options that change the result, with their defaults: the page quotes those not at default.
+_RESULT_OPTIONS = (("data", "--data", None), ("n_spectra", "--n-spectra", None),
+                   ("shift", "--shift", None), ("max_terms", "--max-terms", 3),
+                   ("max_terms_std", "--max-terms-std", 9), ("no_simplify", "--no-simplify", False),
+                   ("seed", "--seed", 0))
+
+
+def _command(args) -> str:
+    """The ``formulae table1`` command line that reproduces the result (non-default options)."""
+    words = ["formulae table1"]
+    for name, option, default in _RESULT_OPTIONS:
+        value = getattr(args, name)
+        if value != default:
+            words.append(option if value is True else f"{option} {value}")
+    return " ".join(words)
+
+
 def run(args) -> int:
     """Reproduce Table 1 on a sample (``--validate``: check it on a second one); write the tables.
 
@@ -112,9 +129,7 @@ def run(args) -> int:
                        "shift_per_charge": result.shift_per_charge}, handle, indent=1)
         written.append(args.json)
     if args.compare:
-        command = "formulae table1" + (f" --data {args.data}" if args.data else "") + \
-            (f" --n-spectra {args.n_spectra}" if args.n_spectra else "")
-        Path(args.compare).write_text(comparison_markdown(result, command=command),
+        Path(args.compare).write_text(comparison_markdown(result, command=_command(args)),
                                       encoding="utf-8")
         written.append(args.compare)
     out = Path(args.out)
