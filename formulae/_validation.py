@@ -19,6 +19,7 @@ require                  import an optional dependency or raise MissingDependenc
 from __future__ import annotations
 
 import importlib
+import math
 import numbers
 
 import numpy as np
@@ -78,9 +79,16 @@ def check_number(value, name: str, *, owner: str | None = None, low=None, high=N
     """
     bounds = _bounds_text(low, high, low_open, high_open)
     message = f"{_owner_prefix(name, owner)} must be a float{bounds}. Got {value!r} instead."
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidParameterError(message, parameter=name, value=value)
-    value = float(value)
+    try:
+        # float() first: np.isfinite refuses Fraction and sympy.Rational, and 10**400 overflows.
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise InvalidParameterError(message, parameter=name, value=value) from None
+    if not math.isfinite(number):
+        raise InvalidParameterError(message, parameter=name, value=value)
+    value = number
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:

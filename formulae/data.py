@@ -108,12 +108,17 @@ def as_float_matrix(X, names: Sequence[str], *, where: str | None = None) -> np.
     ------
     DataError
         ``"column 'family' is not numeric (e.g. 'olivine'); expected numbers"`` or
-        ``"column 'MaxE', row 17: NaN; expected a finite number"`` (rows counted from 0).
+        ``"column 'MaxE', row 17: NaN; expected a finite number"`` (rows counted from 0), or
+        for an array that is not 2-D, ``"expected a table of shape (n_samples, n_features);
+        got shape (5,)"``.
     """
     prefix = f"{where}, " if where else ""
     columns = [np.asarray(X[c]) for c in X.columns] if hasattr(X, "columns") else None
     array = np.asarray(X) if columns is None else None
-    n_columns = len(columns) if columns is not None else (array.shape[1] if array.ndim == 2 else 0)
+    if array is not None and array.ndim != 2:
+        raise DataError(f"{prefix}expected a table of shape (n_samples, n_features); got shape "
+                        f"{array.shape}", path=where)
+    n_columns = len(columns) if columns is not None else array.shape[1]
     out = []
     for j in range(n_columns):
         values = columns[j] if columns is not None else array[:, j]
@@ -130,6 +135,7 @@ def as_float_matrix(X, names: Sequence[str], *, where: str | None = None) -> np.
         order = np.lexsort((bad_rows, bad_cols))[0]
         row, col = int(bad_rows[order]), int(bad_cols[order])
         value = matrix[row, col]
+        # "NaN", not numpy's "nan": scikit-learn's estimator checks look for "NaN" or "inf".
         text = "NaN" if np.isnan(value) else ("inf" if value > 0 else "-inf")
         raise DataError(f"{prefix}column '{names[col]}', row {row}: {text}; expected a finite "
                         "number", path=where, column=names[col], row=row, value=value)
@@ -194,14 +200,17 @@ class Standardizer:
         Raises
         ------
         DataError
-            ``"column 'CN' is constant (every value is 4.0); it cannot be standardized"``.
+            ``"column 'CN' is constant (every value is 4.0); it cannot be standardized"``, or
+            ``"column 'CN', row 3: NaN; expected a finite number"`` (as
+            :func:`as_float_matrix`).
         """
         X = np.asarray(X, dtype=float)
         if X.ndim == 1:
             X = X[:, None]
+        names = self.names or tuple(f"x{i}" for i in range(X.shape[1]))
+        X = as_float_matrix(X, names)
         mean = X.mean(axis=0)
         scale = X.std(axis=0, ddof=self.ddof)
-        names = self.names or tuple(f"x{i}" for i in range(X.shape[1]))
         # A column whose spread is at round-off level of its magnitude is constant.
         tiny = scale <= 1e-12 * np.maximum(np.abs(mean), 1e-300)
         if tiny.any():
@@ -213,9 +222,18 @@ class Standardizer:
         self.scale_ = scale
         return self
 
-    def _check_fitted(self):
+    def _checked(self, X) -> np.ndarray:
+        """``X`` as floats, after checking the fit and the number of columns."""
         if not hasattr(self, "mean_"):
             raise NotFittedError("This Standardizer is not fitted yet; call fit first.")
+        X = np.asarray(X, dtype=float)
+        n = len(self.mean_)
+        # 1-D: one column (as in fit) or one row.
+        if not ((X.ndim == 2 and X.shape[1] == n) or (X.ndim == 1 and (n == 1 or len(X) == n))):
+            names = self.names or tuple(f"x{i}" for i in range(n))
+            raise DataError(f"the Standardizer was fitted on {n} column(s) ({', '.join(names)}); "
+                            f"got an array of shape {X.shape}")
+        return X
 
     def transform(self, X) -> np.ndarray:
         """Return ``(X - mean_) / scale_``.
@@ -234,9 +252,10 @@ class Standardizer:
         ------
         NotFittedError
             If :meth:`fit` has not been called.
+        DataError
+            If ``X`` does not have the fitted number of columns.
         """
-        self._check_fitted()
-        return (np.asarray(X, dtype=float) - self.mean_) / self.scale_
+        return (self._checked(X) - self.mean_) / self.scale_
 
     def fit_transform(self, X) -> np.ndarray:
         """``fit(X)`` then ``transform(X)``.
@@ -270,6 +289,7 @@ class Standardizer:
         ------
         NotFittedError
             If :meth:`fit` has not been called.
+        DataError
+            If ``Z`` does not have the fitted number of columns.
         """
-        self._check_fitted()
-        return np.asarray(Z, dtype=float) * self.scale_ + self.mean_
+        return self._checked(Z) * self.scale_ + self.mean_

@@ -20,6 +20,8 @@ from typing import Mapping
 import numpy as np
 import sympy
 
+from .errors import DataError
+
 __all__ = ["Formula"]
 
 
@@ -161,11 +163,30 @@ class Formula:
         Returns
         -------
         ndarray of shape (n_samples,)
+
+        Raises
+        ------
+        DataError
+            If a feature of the formula is missing from ``columns`` (the available names are
+            listed), or the features used have different lengths.
         """
         features = self.features
-        z = [(np.asarray(columns[name], dtype=float) - self.feature_means[name])
-             / self.feature_scales[name] for name in features]
-        n_samples = len(columns[next(iter(columns))])     # works for a dict or a DataFrame
+        missing = [name for name in features if name not in columns]
+        if missing:
+            raise DataError(f"no column '{missing[0]}' for the formula of '{self.target}'; "
+                            f"available columns: {', '.join(map(str, columns))}",
+                            column=missing[0])
+        values = {name: np.asarray(columns[name], dtype=float) for name in features}
+        lengths = {name: len(v) for name, v in values.items()}
+        if len(set(lengths.values())) > 1:
+            raise DataError(f"the columns used by the formula of '{self.target}' differ in "
+                            "length: " + ", ".join(f"'{n}' has {k} rows"
+                                                    for n, k in lengths.items()))
+        z = [(values[name] - self.feature_means[name]) / self.feature_scales[name]
+             for name in features]
+        # Without features (a constant formula) the length is that of any given column.
+        n_samples = (next(iter(lengths.values())) if lengths
+                     else len(columns[next(iter(columns))]))
         y = np.full(n_samples, float(self.intercept))
         values = _terms_function(features, tuple(self.terms))(*z)
         for coefficient, value in zip(self.coefficients, values):
@@ -264,8 +285,12 @@ class Formula:
         Formula
         """
         def exact(text, fallback):
-            value = sympy.sympify(text) if text is not None else sympy.Float(fallback)
-            return value if isinstance(value, sympy.Rational) else float(value)
+            if text is None:
+                return float(fallback)
+            value = sympy.sympify(text)
+            # float(text), not float(sympy.Float): the repr's 17 digits give sympy too few bits
+            # (0.01202655411799334 would come back one unit in the last place off).
+            return value if isinstance(value, sympy.Rational) else float(text)
 
         coefficients = data.get("exact_coefficients") or [None] * len(data["coefficients"])
         return cls(

@@ -64,8 +64,6 @@ def pareto_front(formulas: Sequence[Formula]) -> list[Formula]:
     front = []
     for formula in sorted(formulas, key=lambda f: (f.n_terms, -f.cv_score)):
         if not front or formula.cv_score > front[-1].cv_score:
-            if front and front[-1].n_terms == formula.n_terms:
-                continue
             front.append(formula)
     return front
 
@@ -140,8 +138,10 @@ class _FormulaSearchBase(BaseEstimator):
                 f"The 'basis' parameter of {owner} must be one of "
                 f"{', '.join(map(repr, BASIS_KINDS))} or a non-empty list of terms. "
                 f"Got {self.basis!r} instead.", parameter="basis", value=self.basis)
-        ratios = [self.l1_ratio] if isinstance(self.l1_ratio, numbers.Real) else self.l1_ratio
-        if isinstance(ratios, str) or not isinstance(ratios, Sequence) or not ratios:
+        ratios = (selection._ratio_list(self.l1_ratio)
+                  if isinstance(self.l1_ratio, (numbers.Real, Sequence))
+                  and not isinstance(self.l1_ratio, str) else [])
+        if not ratios:
             raise InvalidParameterError(
                 f"The 'l1_ratio' parameter of {owner} must be a float in (0, 1] or a list of "
                 f"them. Got {self.l1_ratio!r} instead.", parameter="l1_ratio",
@@ -225,10 +225,6 @@ class _FormulaSearchBase(BaseEstimator):
             target_mean=float(target_mean), target_scale=float(target_scale),
             stderr=None if stderr is None else tuple(float(s) for s in stderr),
             latex_names=latex, notes=tuple(notes))
-
-    def _l1_ratios(self) -> list:
-        """``l1_ratio`` as a list (a single float becomes a list of one)."""
-        return [self.l1_ratio] if isinstance(self.l1_ratio, numbers.Real) else list(self.l1_ratio)
 
     def _choose(self):
         """Set ``cv_scores_``, ``pareto_`` and ``best_formula_`` from the fitted formulas."""
@@ -357,7 +353,7 @@ class FormulaRegressor(RegressorMixin, _FormulaSearchBase):
         self.target_scale_ = float(target_scaler.scale_[0])
         folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(B))
         self.ranking_, self.enet_coef_, self.enet_alpha_, self.enet_l1_ratio_ = (
-            selection.rank_elastic_net(B, ys, l1_ratio=self._l1_ratios(), folds=folds))
+            selection.rank_elastic_net(B, ys, l1_ratio=self.l1_ratio, folds=folds))
         levels = selection.best_subsets(
             B, ys, self.max_terms, max_subsets=self.max_subsets, beam_width=self.beam_width,
             n_keep=self.n_candidates, seed_order=self.ranking_)
@@ -481,10 +477,11 @@ class FormulaClassifier(ClassifierMixin, _FormulaSearchBase):
         with _single_threaded_blas():
             return self._fit(X, y)
 
+    def _check_params(self):
+        super()._check_params()
+        check_number(self.C, "C", owner=type(self).__name__, low=0.0, low_open=True)
+
     def _fit(self, X, y):
-        owner = type(self).__name__
-        self._check_params()
-        check_number(self.C, "C", owner=owner, low=0.0, low_open=True)
         X, y, B = self._prepare(X, y)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
@@ -502,7 +499,7 @@ class FormulaClassifier(ClassifierMixin, _FormulaSearchBase):
         folds = list(StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
                      .split(B, encoded))
         self.ranking_, self.logistic_coef_, self.logistic_C_, self.logistic_l1_ratio_ = (
-            selection.rank_logistic(B, encoded, l1_ratio=self._l1_ratios(), folds=folds,
+            selection.rank_logistic(B, encoded, l1_ratio=self.l1_ratio, folds=folds,
                                     random_state=self.random_state))
         onehot = (encoded[:, None] == np.arange(len(self.classes_))[None, :]).astype(float)
         levels = selection.best_subsets(

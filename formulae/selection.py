@@ -39,7 +39,8 @@ column instead; beam results are not guaranteed optimal and are labelled so.
 included) solves ``(M - M_f)_SS β = (t - t_f)_S`` and the test error is
 ``y_f'y_f - 2 β't_f,S + β'M_f,SS β``. Many subsets and all folds are solved in one batched
 ``numpy.linalg.solve``. The CV R² is the mean over folds of
-``1 - SSE_f / Σ_f (y - ȳ_f)²``, which is what
+``1 - SSE_f / Σ_f (y - ȳ_f)²`` (for a fold whose target is constant: 1 for an exact fit,
+else 0), which is what
 ``sklearn.model_selection.cross_val_score(LinearRegression(), B[:, S], y, cv=folds)`` returns.
 """
 
@@ -78,6 +79,11 @@ def _order_by_magnitude(coef_magnitude, tie_breaker):
     return np.lexsort((-tie_breaker, -coef_magnitude))
 
 
+def _ratio_list(l1_ratio) -> list:
+    """``l1_ratio`` as a list: a single number becomes a list of one."""
+    return [l1_ratio] if np.ndim(l1_ratio) == 0 else list(l1_ratio)
+
+
 def rank_elastic_net(B, y, *, l1_ratio, folds, n_alphas=50, eps=1e-3, tol=1e-4,
                      max_iter=5000):
     """Rank basis terms by the magnitude of their elastic-net coefficient.
@@ -114,7 +120,7 @@ def rank_elastic_net(B, y, *, l1_ratio, folds, n_alphas=50, eps=1e-3, tol=1e-4,
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import enet_path
 
-    ratios = [float(l1_ratio)] if np.ndim(l1_ratio) == 0 else [float(r) for r in l1_ratio]
+    ratios = [float(r) for r in _ratio_list(l1_ratio)]
     B = np.asarray(B, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(y)
@@ -185,7 +191,7 @@ def rank_logistic(B, y, *, l1_ratio, folds, random_state=0):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegressionCV
 
-    ratios = [float(l1_ratio)] if np.ndim(l1_ratio) == 0 else [float(r) for r in l1_ratio]
+    ratios = [float(r) for r in _ratio_list(l1_ratio)]
     # A loose tolerance is enough for a ranking, and keeps saga fast (C up to 10).
     model = LogisticRegressionCV(Cs=np.logspace(-2, 1, 4), l1_ratios=ratios, cv=folds,
                                  solver="saga", scoring="accuracy", max_iter=100, tol=1e-2,
@@ -327,14 +333,13 @@ def best_subsets(B, Y, max_terms, *, max_subsets=2_000_000, beam_width=500, n_ke
     return levels
 
 
-def _child_scores(G, bvec, diag, state):
+def _child_scores(bvec, diag, state):
     """RSS of every (parent, added column) pair; inf where collinear."""
     num = bvec[None, :, :] - np.einsum("nkp,nkm->npm", state.Q, state.W)
     den = diag[None, :] - np.einsum("nkp,nkp->np", state.Q, state.Q)
     ok = den > _COLLINEAR * diag[None, :]
     gain = np.sum(num * num, axis=2) / np.where(ok, den, 1.0)
-    rss = np.where(ok, state.rss[:, None] - gain, np.inf)
-    return rss, num, den
+    return np.where(ok, state.rss[:, None] - gain, np.inf)
 
 
 def _grow(G, bvec, diag, state, size, *, mode, last, n_keep, beam_width, seed):
@@ -346,7 +351,7 @@ def _grow(G, bvec, diag, state, size, *, mode, last, n_keep, beam_width, seed):
     n_evaluated = 0
     for start in range(0, n_parents, chunk):
         part = state.take(slice(start, start + chunk))
-        rss, _, _ = _child_scores(G, bvec, diag, part)
+        rss = _child_scores(bvec, diag, part)
         if mode == "exhaustive":
             allowed = np.arange(p)[None, :] > part.subsets[:, -1:]
         else:
@@ -454,8 +459,13 @@ class FoldGrams:
         tf = self.tf[:, idx]
         sse = (self.yyf[:, None] - 2 * np.sum(beta * tf, axis=2)
                + np.einsum("fni,fnij,fnj->fn", beta, Mf, beta))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r2 = 1.0 - sse / self.sst[:, None]
+        # A test fold with a constant target has no variance to explain: as sklearn's
+        # r2_score (force_finite=True), its R² is 1 for an exact fit (here: up to round-off of
+        # the Gram algebra) and 0 otherwise.
+        constant = (self.sst == 0)[:, None]
+        exact = np.abs(sse) <= 1e-12 * self.yyf[:, None]
+        r2 = np.where(constant, np.where(exact, 1.0, 0.0),
+                      1.0 - sse / np.where(constant, 1.0, self.sst[:, None]))
         return r2.T
 
     def cv_r2(self, subsets) -> np.ndarray:

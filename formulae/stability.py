@@ -42,7 +42,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_choice, check_int, check_number
+from ._validation import (check_array_1d, check_choice, check_finite_table, check_int,
+                          check_number)
 from .errors import DataError, InvalidParameterError
 
 __all__ = [
@@ -176,6 +177,38 @@ def _resample_rows(n_samples: int, n_resamples: int, scheme: str, rng) -> list[n
     return rows[:n_resamples]
 
 
+def _check_resampling(scheme, n_resamples, random_state, owner: str) -> tuple:
+    """``scheme``, ``n_resamples`` and ``random_state``, checked."""
+    return (check_choice(scheme, "scheme", SCHEMES, owner=owner),
+            check_int(n_resamples, "n_resamples", owner=owner, low=2),
+            check_int(random_state, "random_state", owner=owner, low=0))
+
+
+def _check_enough_rows(n_samples: int, scheme: str, needed: int) -> None:
+    """Refuse a table whose resamples have fewer than ``needed`` rows."""
+    n_rows = n_samples // 2 if scheme == "half" else n_samples
+    if n_rows < needed:
+        raise DataError(f"{n_samples} rows are too few for {scheme}-sample refits: each refit "
+                        f"has {n_rows} rows and needs at least {needed}.")
+
+
+def _features_and_basis(X, feature_names, basis) -> tuple:
+    """The features as a checked float matrix, and the :class:`~formulae.basis.Basis`."""
+    from .basis import Basis
+    from .data import as_float_matrix
+
+    names = tuple(feature_names)
+    return as_float_matrix(X, names), Basis(names, basis)
+
+
+def _standardized_basis(X, base) -> np.ndarray:
+    """The basis evaluated on the features standardized on the whole table (``ddof=0``, as the
+    search does)."""
+    from .data import Standardizer
+
+    return base.evaluate(Standardizer(base.feature_names).fit_transform(X))
+
+
 def _best_subset_selector(n_terms: int) -> Callable:
     from .selection import best_subsets
 
@@ -255,15 +288,14 @@ def selection_frequencies(B, y, *, term_names: Sequence[str] | None = None,
     if B.ndim != 2 or y.ndim != 1 or B.shape[0] != y.shape[0]:
         raise DataError(f"B must be 2-D and y 1-D with as many rows; got shapes {B.shape} and "
                         f"{y.shape}.")
-    if not (np.all(np.isfinite(B)) and np.all(np.isfinite(y))):
-        raise DataError("B and y must be finite; found NaN or inf.")
     names = tuple(term_names) if term_names is not None else tuple(
         f"t{i}" for i in range(B.shape[1]))
     if len(names) != B.shape[1]:
         raise DataError(f"{len(names)} term names were given for {B.shape[1]} basis columns.")
-    scheme = check_choice(scheme, "scheme", SCHEMES, owner=owner)
-    n_resamples = check_int(n_resamples, "n_resamples", owner=owner, low=2)
-    random_state = check_int(random_state, "random_state", owner=owner, low=0)
+    check_finite_table(B, names)
+    y = check_array_1d(y, "y")
+    scheme, n_resamples, random_state = _check_resampling(scheme, n_resamples, random_state,
+                                                          owner)
     if callable(selector):
         select, label = selector, getattr(selector, "__name__", "callable")
     else:
@@ -277,11 +309,7 @@ def selection_frequencies(B, y, *, term_names: Sequence[str] | None = None,
             select = _best_subset_selector(n_terms)
         else:
             select = _lasso_selector(B, y, random_state)
-    n_rows = B.shape[0] // 2 if scheme == "half" else B.shape[0]
-    needed = (n_terms or 1) + 2
-    if n_rows < needed:
-        raise DataError(f"{B.shape[0]} rows are too few for {scheme}-sample refits: each refit "
-                        f"has {n_rows} rows and needs at least {needed}.")
+    _check_enough_rows(B.shape[0], scheme, (n_terms or 1) + 2)
     rng = np.random.default_rng(random_state)
     counts = np.zeros(B.shape[1])
     for rows in _resample_rows(B.shape[0], n_resamples, scheme, rng):
@@ -328,14 +356,8 @@ def formula_stability(formula, X, y, *, feature_names: Sequence[str], basis="qua
     InvalidParameterError
         If a term of the formula is not in the basis.
     """
-    from .basis import Basis
-    from .data import Standardizer, as_float_matrix
-
-    names = tuple(feature_names)
-    X = as_float_matrix(X, names)
-    Z = Standardizer(names).fit_transform(X)
-    base = Basis(names, basis)
-    result = selection_frequencies(base.evaluate(Z), y, term_names=base.term_names,
+    X, base = _features_and_basis(X, feature_names, basis)
+    result = selection_frequencies(_standardized_basis(X, base), y, term_names=base.term_names,
                                    selector="best_subset", n_terms=formula.n_terms,
                                    n_resamples=n_resamples, scheme=scheme,
                                    random_state=random_state)
@@ -371,11 +393,15 @@ def restrict_terms(terms: Sequence, frequencies, threshold: float) -> list:
     ['a', 'a*b']
     """
     threshold = check_number(threshold, "threshold", owner="restrict_terms", low=0.0, high=1.0)
-    table = frequencies.as_dict() if isinstance(frequencies, StabilityResult) else dict(
-        frequencies)
-    if not isinstance(table, Mapping):  # pragma: no cover - defensive
-        raise InvalidParameterError("frequencies must be a StabilityResult or a mapping.",
-                                    parameter="frequencies", value=frequencies)
+    if isinstance(frequencies, StabilityResult):
+        table = frequencies.as_dict()
+    elif isinstance(frequencies, Mapping):
+        table = dict(frequencies)
+    else:
+        raise InvalidParameterError(
+            "The 'frequencies' parameter of restrict_terms must be a StabilityResult or a "
+            f"mapping of term name to frequency. Got {frequencies!r} instead.",
+            parameter="frequencies", value=frequencies)
     kept, best = [], None
     for term in terms:
         name = _term_name(term)
@@ -447,30 +473,19 @@ def stable_terms(X, y, *, feature_names: Sequence[str], threshold: float, max_te
     >>> stable_terms(X, y, feature_names=["a", "b", "c"], threshold=0.9, max_terms=2)["terms"]
     ['a', 'b*c']
     """
-    from .basis import Basis
-    from .data import Standardizer, as_float_matrix
     from .selection import best_subsets
 
     owner = "stable_terms"
     threshold = check_number(threshold, "threshold", owner=owner, low=0.0, high=1.0)
-    scheme = check_choice(scheme, "scheme", SCHEMES, owner=owner)
-    n_resamples = check_int(n_resamples, "n_resamples", owner=owner, low=2)
-    random_state = check_int(random_state, "random_state", owner=owner, low=0)
-    names = tuple(feature_names)
-    X = as_float_matrix(X, names)
-    y = np.asarray(y, dtype=float)
-    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+    scheme, n_resamples, random_state = _check_resampling(scheme, n_resamples, random_state,
+                                                          owner)
+    X, base = _features_and_basis(X, feature_names, basis)
+    y = check_array_1d(y, "y")
+    if y.shape[0] != X.shape[0]:
         raise DataError(f"y must be 1-D with {X.shape[0]} rows (as X); got shape {y.shape}.")
-    if not np.all(np.isfinite(y)):
-        raise DataError(f"y must be finite; row {int(np.flatnonzero(~np.isfinite(y))[0])} is "
-                        f"{y[~np.isfinite(y)][0]!r}.")
-    base = Basis(names, basis)
     max_terms = check_int(max_terms, "max_terms", owner=owner, low=1, high=base.n_terms)
-    n_rows = X.shape[0] // 2 if scheme == "half" else X.shape[0]
-    if n_rows < max_terms + 2:
-        raise DataError(f"{X.shape[0]} rows are too few for {scheme}-sample refits: each refit "
-                        f"has {n_rows} rows and needs at least {max_terms + 2}.")
-    B = base.evaluate(Standardizer(names).fit_transform(X))
+    _check_enough_rows(X.shape[0], scheme, max_terms + 2)
+    B = _standardized_basis(X, base)
     rng = np.random.default_rng(random_state)
     counts = np.zeros((max_terms, base.n_terms))
     for rows in _resample_rows(B.shape[0], n_resamples, scheme, rng):

@@ -1,5 +1,7 @@
 """Standardizer and checked float matrices (formulae.data)."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,3 +67,34 @@ def test_names_from_frame_given_or_default():
     assert feature_names_of(np.ones((2, 3))) == ("x0", "x1", "x2")
     with pytest.raises(DataError, match="2 feature names were given for 3 columns"):
         feature_names_of(np.ones((2, 3)), ["a", "b"])
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 3, 4)])
+def test_as_float_matrix_refuses_arrays_that_are_not_tables(shape):
+    with pytest.raises(DataError, match=r"t.csv, expected a table of shape \(n_samples, "
+                                        r"n_features\); got shape " + re.escape(str(shape))):
+        as_float_matrix(np.ones(shape), ["a", "b", "c"], where="t.csv")
+
+
+def test_standardizer_fit_refuses_non_finite_cells():
+    X = np.column_stack([np.arange(5.0), np.arange(5.0) ** 2])
+    X[3, 1] = np.nan
+    with pytest.raises(DataError, match=r"column 'CN', row 3: NaN; expected a finite number"):
+        Standardizer(["avgDist", "CN"]).fit(X)
+    with pytest.raises(DataError, match=r"column 'x0', row 0: inf"):
+        Standardizer().fit(np.array([np.inf, 1.0, 2.0]))
+
+
+def test_standardizer_checks_the_number_of_columns(rng):
+    s = Standardizer(["a", "b"]).fit(rng.normal(size=(6, 2)))
+    message = r"the Standardizer was fitted on 2 column\(s\) \(a, b\); got an array of shape "
+    with pytest.raises(DataError, match=message + r"\(6, 3\)"):
+        s.transform(rng.normal(size=(6, 3)))
+    with pytest.raises(DataError, match=message + r"\(6, 1\)"):
+        s.inverse_transform(rng.normal(size=(6, 1)))
+    with pytest.raises(DataError, match=message + r"\(5,\)"):
+        s.transform(rng.normal(size=5))
+    # A 1-D array is one row here (and one column for a one-column fit).
+    np.testing.assert_allclose(s.transform(s.mean_), [0.0, 0.0])
+    one = Standardizer().fit(np.array([1.0, 3.0]))
+    np.testing.assert_allclose(one.transform(np.array([1.0, 3.0, 5.0])), [-1.0, 1.0, 3.0])

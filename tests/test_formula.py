@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import sympy
 
+from formulae.errors import DataError
 from formulae.formula import Formula
 
 
@@ -63,3 +64,33 @@ def test_evaluate_lambdifies_once_for_all_terms_and_calls(rng, monkeypatch):
     first = formula.evaluate(columns)
     np.testing.assert_array_equal(Formula.from_dict(formula.to_dict()).evaluate(columns), first)
     assert len(calls) == 1
+
+
+def test_evaluate_length_comes_from_the_formulas_own_columns(rng):
+    formula = _planted()
+    columns = {"other": np.ones(3), "x1": rng.normal(size=6), "x3": rng.normal(size=6)}
+    assert formula.evaluate(columns).shape == (6,)
+
+
+def test_evaluate_missing_column_is_named(rng):
+    formula = _planted()
+    with pytest.raises(DataError, match=r"no column 'x3' for the formula of 'y'; available "
+                                        r"columns: x1, x2") as info:
+        formula.evaluate({"x1": rng.normal(size=4), "x2": rng.normal(size=4)})
+    assert info.value.column == "x3"
+
+
+def test_evaluate_columns_of_different_lengths(rng):
+    formula = _planted()
+    with pytest.raises(DataError, match=r"the columns used by the formula of 'y' differ in "
+                                        r"length: 'x1' has 4 rows, 'x3' has 5 rows"):
+        formula.evaluate({"x1": rng.normal(size=4), "x3": rng.normal(size=5)})
+
+
+def test_json_round_trip_is_exact_for_every_float():
+    x1 = sympy.Symbol("x1")
+    formula = Formula("y", (x1,), (-0.1486725975454572,), 0.01202655411799334, {"x1": 0.0},
+                      {"x1": 1.0}, cv_score=0.9, score=0.9)
+    back = Formula.from_dict(json.loads(json.dumps(formula.to_dict())))
+    assert back.intercept == 0.01202655411799334
+    assert back.coefficients == formula.coefficients

@@ -196,7 +196,7 @@ def test_classifier_recovers_a_planted_boundary():
 def test_nan_cell_named(rng):
     X = rng.normal(size=(50, 3))
     X[17, 1] = np.nan
-    with pytest.raises(DataError, match=r"column 'MaxE', row 17: NaN"):
+    with pytest.raises(DataError, match=r"column 'MaxE', row 17: NaN; expected a finite number"):
         FormulaRegressor(feature_names=["EdgeE", "MaxE", "MinE"]).fit(X, X[:, 0])
     X[17, 1] = np.inf
     with pytest.raises(DataError, match=r"column 'MaxE', row 17: inf"):
@@ -257,8 +257,33 @@ def test_bad_parameters(rng, params, match):
         FormulaRegressor(**params).fit(rng.normal(size=(40, 2)), rng.normal(size=40))
 
 
+def test_classifier_checks_its_parameters_once(rng, monkeypatch):
+    calls = []
+    original = FormulaClassifier._check_params
+
+    def counting(self):
+        calls.append(1)
+        original(self)
+
+    monkeypatch.setattr(FormulaClassifier, "_check_params", counting)
+    X = rng.normal(size=(40, 2))
+    FormulaClassifier(max_terms=1).fit(X, np.where(X[:, 0] > 0, "a", "b"))
+    assert len(calls) == 1
+    with pytest.raises(InvalidParameterError, match=r"The 'C' parameter of FormulaClassifier "
+                                                    r"must be a float in \(0.0, inf\)"):
+        FormulaClassifier(C=0.0).fit(X, np.where(X[:, 0] > 0, "a", "b"))
+
+
+@pytest.mark.parametrize("l1_ratio", ["abc", [], {0.5}, np.array([0.5])])
+def test_l1_ratio_of_the_wrong_kind(rng, l1_ratio):
+    with pytest.raises(InvalidParameterError, match=r"The 'l1_ratio' parameter of "
+                                                    r"FormulaRegressor must be a float in \(0, 1\] "
+                                                    r"or a list of them"):
+        FormulaRegressor(l1_ratio=l1_ratio).fit(rng.normal(size=(40, 2)), rng.normal(size=40))
+
+
 def test_predict_before_fit():
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="This FormulaRegressor instance is not fitted yet"):
         FormulaRegressor().predict(np.ones((2, 2)))
 
 
@@ -322,8 +347,6 @@ def test_cli_errors_exit_2(table, capsys, argv, message):
 
 
 def test_cli_simplify_latex_markdown(table, tmp_path, capsys):
-    pytest.importorskip("formulae.simplify")
-    pytest.importorskip("formulae.tables")
     tex, md, js = tmp_path / "t.tex", tmp_path / "t.md", tmp_path / "t.json"
     assert main(["search", str(table), "--target", "y", "--features", "a,b,E0", "--max-terms",
                  "2", "--simplify", "--latex", str(tex), "--markdown", str(md),

@@ -90,6 +90,24 @@ def test_fold_grams_cv_r2_equals_cross_val_score(correlated):
     np.testing.assert_allclose(grams.cv_r2(subsets), expected, rtol=1e-10)
 
 
+def test_fold_grams_constant_test_fold_follows_r2_score(rng):
+    # A fold whose target is constant: sklearn's r2_score gives 0 (not -inf/nan) when the fit
+    # is not exact, 1 when it is.
+    B = rng.normal(size=(10, 3))
+    y = np.array([0.0] * 6 + [1.0] * 4)
+    kfold = KFold(5, shuffle=True, random_state=0)
+    folds = list(kfold.split(B))
+    assert any(np.ptp(y[test]) == 0 for _, test in folds)
+    grams = selection.FoldGrams(B, y, folds)
+    subsets = np.array([[0, 1], [1, 2], [0, 2]])
+    expected = [cross_val_score(LinearRegression(), B[:, s], y, cv=kfold) for s in subsets]
+    np.testing.assert_allclose(grams.fold_r2(subsets), expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(grams.cv_r2(subsets), np.mean(expected, axis=1), rtol=1e-9)
+    # An exact fit of a constant fold scores 1, as r2_score(force_finite=True).
+    exact = selection.FoldGrams(np.column_stack([y, B[:, :1]]), y, folds)
+    assert np.all(exact.fold_r2([[0]]) == 1.0)
+
+
 def test_least_squares_stderr_matches_closed_form_for_one_variable(rng):
     x = rng.normal(size=30)
     y = 2.0 + 3.0 * x + rng.normal(size=30)

@@ -173,3 +173,25 @@ def test_stable_terms_is_the_largest_frequency_over_sizes():
     with pytest.raises(DataError, match="no term reaches the selection-frequency threshold"):
         stable_terms(X, rng.standard_normal(160), feature_names=names, threshold=1.0,
                      max_terms=1, n_resamples=10)
+
+
+def test_restrict_terms_refuses_frequencies_that_are_not_a_mapping():
+    with pytest.raises(InvalidParameterError, match=r"The 'frequencies' parameter of "
+                                                    r"restrict_terms must be a StabilityResult "
+                                                    r"or a mapping .* Got \[0.9, 0.4\] instead"):
+        restrict_terms(["a", "b"], [0.9, 0.4], 0.5)
+
+
+def test_non_finite_cells_are_named(rng):
+    B, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
+    B[7, 2] = np.nan
+    with pytest.raises(DataError, match=r"column 'c', row 7: nan; expected a finite number"):
+        selection_frequencies(B, y, term_names=["a", "b", "c"], n_terms=1)
+    B[7, 2] = 0.0
+    y[4] = np.inf
+    with pytest.raises(DataError, match=r"y\[4\] is inf; expected a finite number"):
+        selection_frequencies(B, y, n_terms=1)
+    with pytest.raises(DataError, match=r"y\[4\] is inf; expected a finite number"):
+        stable_terms(B, y, feature_names=["a", "b", "c"], threshold=0.5, max_terms=1)
+    with pytest.raises(DataError, match=r"y must be 1-D with 20 rows \(as X\); got shape \(4,\)"):
+        stable_terms(B, y[:4], feature_names=["a", "b", "c"], threshold=0.5, max_terms=1)

@@ -20,6 +20,23 @@ def test_check_number_message_names_owner_bounds_and_value():
         check_number(True, "x")
 
 
+def test_check_number_accepts_exact_rationals_and_refuses_overflow():
+    from fractions import Fraction
+
+    import sympy
+
+    assert check_number(Fraction(1, 2), "l1_ratio", low=0, high=1) == 0.5
+    value = check_number(sympy.Rational(1, 3), "l1_ratio", low=0, high=1)
+    assert type(value) is float and value == 1 / 3
+    with pytest.raises(InvalidParameterError, match=r"The 'C' parameter must be a float in "
+                                                    r"\(0, inf\). Got 1000+ instead."):
+        check_number(10 ** 400, "C", low=0, low_open=True)
+    with pytest.raises(InvalidParameterError, match=r"Got -inf instead"):
+        check_number(float("-inf"), "C")
+    with pytest.raises(InvalidParameterError, match=r"Got nan instead"):
+        check_number(float("nan"), "C")
+
+
 def test_check_int_refuses_floats_and_bools():
     assert check_int(3, "max_terms", low=1) == 3
     for bad in (2.0, True, 0):

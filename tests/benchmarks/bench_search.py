@@ -8,7 +8,7 @@ reference loop over every subset of one target instead of extrapolating from a s
    ranking, exhaustive search, CV, formulas), and the ratio against a straightforward loop of
    ``sklearn.linear_model.LinearRegression`` fits over the same 149,985 subsets (in-sample fits
    only, no CV: the reference is favoured).
-2. The same with 10 descriptors (65 terms, 723,905 subsets up to size 4): time per target.
+2. The same with 10 descriptors (65 terms, 722,865 subsets up to size 4): time per target.
 
 The data are seeded and synthetic: descriptors with pairwise correlations of 0.3-0.8 (a common
 latent factor), targets = sparse quadratic formulas + noise (SNR 20).
