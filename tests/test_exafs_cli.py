@@ -127,6 +127,28 @@ def test_chi_command(tmp_path, shared_data):
     assert blocks[1].shape[1] == 2 and blocks[1][:, 1].max() > 0
 
 
+def test_chi_command_r_block_is_xftf_of_each_path_and_sum(tmp_path, shared_data):
+    from formulae.exafs.feffdat import read_feffdat
+    from formulae.exafs.model import chi
+    from formulae.exafs.transform import xftf
+    cu = shared_data / "exafs" / "cu"
+    files = [cu / "feffcu01.dat", cu / "feff0002.dat"]
+    out = tmp_path / "chi.txt"
+    assert main(["exafs", "chi", *map(str, files), "--sigma2", "0.005", "--kweight", "1",
+                 "--out", str(out)]) == 0
+    text = out.read_text()
+    head, r_block = text.split("# r ", 1)
+    assert r_block.splitlines()[0] == "chir_mag_feffcu01 chir_mag_feff0002 chir_mag_sum"
+    got = np.loadtxt(r_block.splitlines()[1:])
+    k = 0.05 * np.arange(401)
+    chis = np.array([chi(k, read_feffdat(f), sigma2=0.005) for f in files])
+    r, chir = xftf(k, np.vstack([chis, chis.sum(0)]), kmin=3.0, kmax=19.0, dk=1.0,
+                   window="hanning", kweight=1.0, rmax_out=10.0)
+    assert r[-1] <= 10.0 < r[-1] + (r[1] - r[0])
+    np.testing.assert_allclose(got[:, 0], r, rtol=1e-9)
+    np.testing.assert_allclose(got[:, 1:], np.abs(chir).T, rtol=1e-9, atol=1e-14)
+
+
 def test_batch_command(tmp_path, shared_data, cu_spec):
     k, chi = np.loadtxt(shared_data / "exafs" / "cu" / "cu_metal_rt_larch_chi_rbkg1.0.chi",
                         unpack=True)
@@ -144,7 +166,7 @@ def test_batch_command(tmp_path, shared_data, cu_spec):
     rows = out.read_text().splitlines()
     assert rows[0].startswith("name,success,nfev,ndata,n_independent,chi_square")
     assert len(rows) == 5
-    assert "broken.chi, line 2: 1 column(s)" in rows[4]
+    assert "broken.chi, line 2: 1 columns; the first data line has 2" in rows[4]
     # each row equals a single fit of that file
     single = read_spec(cu_spec).problem(data_override=np.loadtxt(files[1], unpack=True))
     res = single.solve()

@@ -227,11 +227,12 @@ def test_bad_input_messages(exafs_dir):
     _, k, chi, path, t = _cu_problem(exafs_dir)
     k_bad = k.copy()
     k_bad[10], k_bad[11] = k_bad[11], k_bad[10]
-    with pytest.raises(DataError, match="column 'k' must be strictly increasing; row 11"):
+    with pytest.raises(DataError, match=r"data: k must be strictly increasing; k\[11\] = 0.5 "
+                                        r"follows k\[10\] = 0.55"):
         Dataset(k_bad, chi, [path], t)
     chi_bad = chi.copy()
     chi_bad[7] = np.nan
-    with pytest.raises(DataError, match="column 'chi', row 7: nan"):
+    with pytest.raises(DataError, match=r"data: chi\[7\] is nan; expected a finite number"):
         Dataset(k, chi_bad, [path], t)
     with pytest.raises(DataError, match=r"kmax=19.0 is beyond the data, which end at k=17.45"):
         Dataset(k, chi, [path], Transform(kmin=3, kmax=19, rmin=1, rmax=3))
@@ -383,3 +384,123 @@ def test_live_larch_same_fit(fitspace, kweight, epsilon_k, exafs_dir):
     for name in names.values():
         assert res.params[name] == pytest.approx(out.params[name].value, rel=1e-6, abs=1e-8)
         assert res.stderr[name] == pytest.approx(out.params[name].stderr, rel=1e-3)
+
+
+# ----------------------------------------------------------------------- review fixes
+@pytest.mark.parametrize("nfft,fitspace,match", [
+    (256, "r", r"the k grid needs 350 points \(k up to 17.45\) but nfft=256"),
+    (64, "r", r"the k grid needs 350 points \(k up to 17.45\) but nfft=64"),
+    (512, "k", r"a k-space fit up to kmax=17.0 needs 340 points .* \(nfft=512\)"),
+    (512, "q", r"a q-space fit up to kmax=17.0 needs 340 points .* \(nfft=512\)"),
+])
+def test_nfft_too_short_for_the_data_is_refused(nfft, fitspace, match, exafs_dir):
+    """A k grid of nfft points shorter than the data used to fit only k <= 12.7 (nfft=256,
+    values moved silently) or fail with a bare IndexError (nfft=64)."""
+    _, k, chi, path, _ = _cu_problem(exafs_dir)
+    t = Transform(kmin=3, kmax=17, dk=4, rmin=1.4, rmax=3.0, nfft=nfft, fitspace=fitspace)
+    with pytest.raises(InvalidParameterError, match=match) as info:
+        Dataset(k, chi, [path], t)
+    assert info.value.parameter == "nfft"
+    # an R-space fit with nfft=512 covers the data: accepted
+    Dataset(k, chi, [path], Transform(kmin=3, kmax=17, dk=4, rmin=1.4, rmax=3.0, nfft=512))
+
+
+def test_fewer_data_points_than_variables(exafs_dir):
+    from formulae.errors import FitError
+    from formulae.exafs.stats import covariance
+    with pytest.raises(FitError, match=r"Jacobian is singular \(2 residuals x 3 variables\)"):
+        covariance(np.random.default_rng(0).normal(size=(2, 3)), 1.0)
+    _, k, chi, path, _ = _cu_problem(exafs_dir)
+    keep = k <= 6.3
+    path5 = FitPath(path.feffpath, dict(s02="amp", e0="del_e0", sigma2="sig2", deltar="del_r",
+                                        third="c3"))
+    t = Transform(kmin=3, kmax=6, dk=1, rmin=1.4, rmax=2.0, nfft=128)
+    with pytest.raises(InvalidParameterError, match="The fit range holds 4 data points for 5 "
+                                                     "varied variables"):
+        FitProblem(Dataset(k[keep], chi[keep], [path5], t),
+                   dict(amp=1.0, del_e0=0.0, sig2=0.0, del_r=0.0, c3=0.0))
+
+
+@pytest.mark.parametrize("solver", ["lm", "minpack"])
+@pytest.mark.parametrize("bounds", [None, {"ss": (0.0, 1.0)}])
+def test_non_finite_jacobian_names_the_variable(solver, bounds, exafs_dir):
+    """sigma2 = sqrt(ss) started at ss = 0: finite residual, infinite d/d ss (the SVD used to
+    fail with a bare LinAlgError)."""
+    from formulae.errors import FitError
+    from formulae.exafs.stats import covariance
+    _, k, chi, path, t = _cu_problem(exafs_dir)
+    root = FitPath(path.feffpath, dict(s02="amp", e0="del_e0", sigma2="sqrt(ss)",
+                                       deltar="del_r"))
+    problem = FitProblem(Dataset(k, chi, [root], t), dict(amp=1.0, del_e0=0.0, ss=0.0,
+                                                          del_r=0.0),
+                         bounds=bounds, solver=solver)
+    with pytest.raises(FitError, match=r"not finite in the derivative with respect to "
+                                       r"'ss' = 0.0"):
+        problem.solve()
+    jac = np.ones((5, 3))
+    jac[2, 1] = np.inf
+    with pytest.raises(FitError, match=r"with respect to 'b'"):
+        covariance(jac, 1.0, ["a", "b", "c"])
+    with pytest.raises(FitError, match=r"with respect to column 1"):
+        covariance(jac, 1.0)
+
+
+def test_set_data_stores_the_new_dataset(exafs_dir):
+    problem, k, chi, path, t = _cu_problem(exafs_dir)
+    problem.set_data(0, k, 0.5 * chi, name="half")
+    assert problem.datasets[0].name == "half"
+    np.testing.assert_array_equal(problem.datasets[0].chi, 0.5 * chi)
+    assert problem._compiled[0].dataset is problem.datasets[0]
+    # a shorter spectrum rebuilds the compiled part: it holds the new dataset too
+    keep = k <= 17.2
+    problem.set_data(-1, k[keep], chi[keep])
+    assert problem.datasets[0].name == "half" and problem.datasets[0].k.size == keep.sum()
+    assert problem._compiled[0].dataset is problem.datasets[0]
+    assert len(problem.datasets) == 1
+
+
+def test_lm_statuses_are_scipys(exafs_dir):
+    """Statuses numbered as scipy.optimize.least_squares (1 gtol, 2 ftol, 3 xtol, 4 both)."""
+    problem, *_ = _cu_problem(exafs_dir)
+    from formulae.exafs.fit import _trust_region_lm
+    counter = {"f": 0, "j": 0}
+    check = lambda jac, u: None    # noqa: E731
+    sol = _trust_region_lm(problem.residual_and_jacobian, problem.x0, counter, check,
+                           ftol=0.0, xtol=0.0, gtol=1e-3, max_nfev=400)
+    assert sol.status == 1 and "gtol" in sol.message
+    sol = _trust_region_lm(problem.residual_and_jacobian, problem.x0, counter, check,
+                           ftol=1e-6, xtol=0.0, gtol=0.0, max_nfev=400)
+    assert sol.status == 2 and "ftol" in sol.message
+    sol = _trust_region_lm(problem.residual_and_jacobian, problem.x0, counter, check,
+                           ftol=0.0, xtol=1e-4, gtol=0.0, max_nfev=400)
+    assert sol.status == 3 and "xtol" in sol.message
+    sol = _trust_region_lm(problem.residual_and_jacobian, problem.x0, counter, check,
+                           ftol=1e-3, xtol=1e-3, gtol=0.0, max_nfev=400)
+    assert sol.status == 4 and "Both ftol and xtol" in sol.message
+
+
+def test_read_chi_file_refuses_ragged_lines(tmp_path):
+    """Lines of 3, 1, 5, 3 and 3 words hold 15 numbers = 5 x 3: the fast path used to re-wrap
+    them into a 5 x 3 table without a word."""
+    from formulae.exafs.spec import read_chi_file
+    path = tmp_path / "ragged.chi"
+    path.write_text("# k chi\n0.1 2.0 0.15\n3.0\n0.2 2.1 0.3 0.4 0.5\n0.3 2.2 0.2\n"
+                    "0.4 2.3 0.1\n")
+    with pytest.raises(DataError, match=r"ragged.chi, line 3: 1 columns; the first data line "
+                                        r"has 3") as info:
+        read_chi_file(path)
+    assert info.value.line == 3
+    good = tmp_path / "good.chi"
+    good.write_text("# k chi\n0.1 2.0 0.15\n\n0.2 2.1 0.3\n0.3 2.2 0.2\n0.4 2.3 0.1\n")
+    k, chi = read_chi_file(good)
+    np.testing.assert_array_equal(k, [0.1, 0.2, 0.3, 0.4])
+    np.testing.assert_array_equal(chi, [2.0, 2.1, 2.2, 2.3])
+    for text, match in (("k chi\n" + "0.1 2.0\n" * 4, r"line 1: 'k chi' is not numeric"),
+                        ("0.1\n" * 4, r"line 1: 1 column\(s\), expected at least 2"),
+                        ("0.1 2.0\n" * 3, r"3 data line\(s\); expected at least 4"),
+                        ("0.1 2.0\n" * 3 + "0.4 x\n", r"line 4: 'x' is not a number")):
+        path.write_text(text)
+        with pytest.raises(DataError, match=match):
+            read_chi_file(path)
+    with pytest.raises(DataError, match="no such file"):
+        read_chi_file(tmp_path / "absent.chi")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formulae.errors import InvalidParameterError
+from formulae.errors import DataError, InvalidParameterError
 from formulae.exafs.feffdat import read_feffdat
 from formulae.exafs.model import ETOK, KTOE, PATH_PARAMETERS, chi, chi_and_jacobian
 
@@ -127,7 +127,7 @@ def test_bad_parameters_are_named(cu01):
         chi_and_jacobian(k, cu01, {"e0": float("nan")})
     with pytest.raises(InvalidParameterError, match=r"'sigma2' must be a real number. Got 'x'"):
         chi(k, cu01, sigma2="x")
-    with pytest.raises(InvalidParameterError, match=r"'k' parameter holds nan at index 3"):
+    with pytest.raises(DataError, match=r"k\[3\] is nan; expected a finite number"):
         chi(np.where(np.arange(10) == 3, np.nan, k), cu01)
     with pytest.raises(InvalidParameterError, match=r"'path' parameter must be a FeffPath"):
         chi(k, "feffcu01.dat")

@@ -1,7 +1,8 @@
 """Tests of formulae.exafs.params: expressions, gradients, bounds, sigma2 models.
 
 Independent routes: central finite differences, closed forms, lmfit's published transform,
-and Larch's own sigma2_debye/sigma2_eins when xraylarch is importable.
+Larch's own sigma2_debye/sigma2_eins when xraylarch is importable, and their values recorded
+in tests/reference/larch_sigma2.json otherwise.
 """
 
 from __future__ import annotations
@@ -144,9 +145,47 @@ def test_sigma2_models_match_larch(shared_data):
             larch_sigma2.sigma2_eins(300.0, 250.0, theirs), rel=1e-9)
 
 
+def test_sigma2_models_match_recorded_larch(shared_data):
+    """Larch's values recorded by tests/reference/generate_larch_sigma2.py (no Larch needed):
+    a constant-factor error in either model cannot pass, unlike the range check above."""
+    import json
+    from pathlib import Path
+
+    from formulae.exafs.feffdat import read_feffdat
+    ref = json.loads((Path(__file__).resolve().parent / "reference" / "larch_sigma2.json")
+                     .read_text())
+    assert len(ref["paths"]) == 4
+    for name, points in ref["paths"].items():
+        path = read_feffdat(shared_data / "exafs" / name)
+        assert len(points) == 5
+        for p in points:
+            assert sigma2_debye(p["t"], p["theta"], path) == pytest.approx(
+                p["sigma2_debye"], rel=1e-6), (name, p)
+            assert sigma2_eins(p["t"], p["theta"], path.rmass) == pytest.approx(
+                p["sigma2_eins"], rel=1e-9), (name, p)
+
+
 def test_constants_are_scipys():
     from scipy import constants as c
 
     from formulae.exafs import params
     assert params._HBAR == c.hbar and params._K_BOLTZMANN == c.k
     assert params._AMU == c.atomic_mass and params._BOHR == c.physical_constants["Bohr radius"][0]
+
+
+def test_debye_path_table_is_keyed_by_content(shared_data):
+    """sigma2_debye in an expression names its path by a key; re-reading the same file (a new
+    object each time, as every batch spectrum or rebuilt problem does) reuses that key, so the
+    table does not grow with every build."""
+    from formulae.exafs import params
+    from formulae.exafs.feffdat import read_feffdat
+    f = shared_data / "exafs" / "cu" / "feffcu01.dat"
+    first = params._debye_key(read_feffdat(f))
+    size = len(params._DEBYE_PATHS)
+    for _ in range(3):
+        assert params._debye_key(read_feffdat(f)) == first
+    assert len(params._DEBYE_PATHS) == size
+    other = params._debye_key(read_feffdat(shared_data / "exafs" / "cu" / "feff0003.dat"))
+    assert other != first
+    path = params._DEBYE_PATHS[other]
+    assert params._debye_value(300.0, 315.0, other) == sigma2_debye(300.0, 315.0, path)

@@ -32,6 +32,27 @@ def _draw(rng):
             "degen": rng.uniform(1, 12)}
 
 
+@pytest.fixture
+def real_form(monkeypatch):
+    """Count the calls of the real-valued form that applied (returned the array) and those
+    that fell back to the complex form (returned None): a test comparing the two forms must
+    see the real one actually run."""
+    import threading
+
+    counts = {"taken": 0, "fallback": 0}
+    original = model._evaluate_plain
+    lock = threading.Lock()                 # the scratch-array test calls it from 4 threads
+
+    def counted(*args, **kwargs):
+        out = original(*args, **kwargs)
+        with lock:
+            counts["taken" if out is not None else "fallback"] += 1
+        return out
+
+    monkeypatch.setattr(model, "_evaluate_plain", counted)
+    return counts
+
+
 def test_literal_constants_equal_scipy_constants():
     from scipy import constants as c
 
@@ -44,7 +65,7 @@ def test_literal_constants_equal_scipy_constants():
     assert model.KTOE == pytest.approx(3.8099821109685847, rel=1e-15)
 
 
-def test_rows_on_demand_equal_the_full_jacobian(shared_data):
+def test_rows_on_demand_equal_the_full_jacobian(shared_data, real_form):
     """The real-valued form (C3 = C4 = Ei = 0) against the complex form, all 31 paths; the
     k grids include points where k^2 < e0 2m/hbar^2 (q < 0)."""
     rng = np.random.default_rng(5)
@@ -54,7 +75,9 @@ def test_rows_on_demand_equal_the_full_jacobian(shared_data):
             for _ in range(3):
                 params = _draw(rng)
                 full_chi, full = chi_and_jacobian(k, path, params)
+                taken = real_form["taken"]
                 part_chi, part = chi_and_jacobian(k, path, params, rows=PLAIN_ROWS)
+                assert real_form["taken"] == taken + 1       # the real form did run
                 assert part.shape == (len(PLAIN_ROWS), k.size)
                 worst = max(worst, np.linalg.norm(part_chi - full_chi) / np.linalg.norm(full_chi))
                 for i, name in enumerate(PLAIN_ROWS):
@@ -63,7 +86,7 @@ def test_rows_on_demand_equal_the_full_jacobian(shared_data):
     assert worst <= 1e-12  # measured: 7e-15
 
 
-def test_real_form_each_row_alone_and_chi_alone_equal_the_complex_form(shared_data):
+def test_real_form_each_row_alone_and_chi_alone_equal_the_complex_form(shared_data, real_form):
     """The real form builds chi and the rows asked for from one coefficient matrix whose
     layout depends on which rows are asked (and chi alone skips the cosine): every single row,
     every pair in reverse order and chi alone against the complex form (``chi`` and the full
@@ -76,6 +99,7 @@ def test_real_form_each_row_alone_and_chi_alone_equal_the_complex_form(shared_da
         for path in _all_paths(shared_data)[::2]:
             params = _draw(rng)
             ref_chi, full = chi_and_jacobian(k, path, params)
+            taken = real_form["taken"]           # after the reference (complex form)
             alone, none = chi_and_jacobian(k, path, params, rows=())
             assert none is None
             worst = max(worst, np.linalg.norm(alone - ref_chi) / np.linalg.norm(ref_chi))
@@ -85,6 +109,8 @@ def test_real_form_each_row_alone_and_chi_alone_equal_the_complex_form(shared_da
                 for i, name in enumerate(rows):
                     row = full[PATH_PARAMETERS.index(name)]
                     worst = max(worst, np.linalg.norm(jac[i] - row) / np.linalg.norm(row))
+            assert real_form["taken"] == taken + 1 + len(picks)   # the real form did run
+    assert real_form["fallback"] == 0
     assert worst <= 1e-12  # measured: 1.0e-14
 
 
@@ -98,14 +124,16 @@ def _central(k, path, params, name, h):
     return (4 * diff(h / 2) - diff(h)) / 3
 
 
-def test_real_form_jacobian_matches_central_differences(shared_data):
+def test_real_form_jacobian_matches_central_differences(shared_data, real_form):
     steps = {"s02": 1e-4, "e0": 1e-4, "deltar": 1e-5, "sigma2": 1e-6, "degen": 1e-3}
     rng = np.random.default_rng(11)
     k = 0.05 * np.arange(1, 401)
     worst = 0.0
     for path in _all_paths(shared_data)[::3]:
         params = _draw(rng)
+        taken = real_form["taken"]
         _, jac = chi_and_jacobian(k, path, params, rows=PLAIN_ROWS)
+        assert real_form["taken"] == taken + 1            # the real form's Jacobian is tested
         for i, name in enumerate(PLAIN_ROWS):
             fd = _central(k, path, params, name, steps[name])
             worst = max(worst, np.linalg.norm(fd - jac[i]) / np.linalg.norm(jac[i]))
@@ -201,12 +229,12 @@ def test_cli_fit_imports_no_scipy_sympy_or_sklearn():
             "print(code, sorted({m.split('.')[0] for m in sys.modules} "
             "& {'scipy', 'sympy', 'sklearn'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    if "cannot read" in out.stderr or "No such file" in out.stderr:
+    if "no such file" in out.stderr.lower():
         pytest.skip("shared data absent")
     assert out.stdout.strip() == "0 []", out.stderr
 
 
-def test_scratch_arrays_are_per_thread(shared_data):
+def test_scratch_arrays_are_per_thread(shared_data, real_form):
     """The real form keeps its intermediates in per-thread scratch arrays: 4 threads
     evaluating different paths and parameters at once get the serial results exactly."""
     from concurrent.futures import ThreadPoolExecutor
@@ -221,6 +249,7 @@ def test_scratch_arrays_are_per_thread(shared_data):
 
     with ThreadPoolExecutor(4) as pool:
         parallel = list(pool.map(run, jobs * 3))
+    assert real_form == {"taken": 4 * len(jobs), "fallback": 0}  # its scratch arrays are used
     for i, (values, jac) in enumerate(parallel):
         np.testing.assert_array_equal(values, serial[i % len(jobs)][0])
         np.testing.assert_array_equal(jac, serial[i % len(jobs)][1])

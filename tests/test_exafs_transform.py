@@ -152,8 +152,8 @@ def test_bad_ranges_are_named(cu_chi):
              rmin=2.0, rmax=2.0)
     with pytest.raises(InvalidParameterError, match=r"The k range of FourierTransform must satisfy 0 <= kmin < kmax. Got kmin=17.0, kmax=3"):
         xftf(k, chi, kmin=17.0, kmax=3, dk=4)
-    with pytest.raises(InvalidParameterError, match=r"'kmax' parameter of xftf \(18.0\) lies "
-                                                    r"beyond the data, which end at k = 17.45"):
+    with pytest.raises(DataError, match=r"xftf: kmax=18.0 is beyond the data, which end at "
+                                        r"k=17.45"):
         xftf(k, chi, kmin=3, kmax=18.0, dk=4)
     with pytest.raises(InvalidParameterError, match=r"'dk' parameter of FourierTransform must "
                                                     r"be a float in \[0.0, inf\)"):

@@ -59,11 +59,9 @@ class MultistartResult:
         -------
         str
         """
-        order = np.argsort(self.chi_square)
-        lines = [f"{len(self.chi_square)} starts, {self.n_distinct} distinct minim"
-                 f"{'um' if self.n_distinct == 1 else 'a'}; lowest chi-square "
-                 f"{self.chi_square[order[0]]:.6g}"]
-        return "\n".join(lines)
+        return (f"{len(self.chi_square)} starts, {self.n_distinct} distinct minim"
+                f"{'um' if self.n_distinct == 1 else 'a'}; lowest chi-square "
+                f"{float(np.min(self.chi_square)):.6g}")
 
 
 def multistart(problem, n_starts: int = 10, *, spread: float = 0.5, random_state=0,

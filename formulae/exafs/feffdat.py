@@ -153,8 +153,6 @@ class PathSpline:
         coefficients = np.stack([c3, c2, m[:-1], y[:-1]], axis=1)
         self.breaks = x
         self.coefficients = coefficients
-        # derivative coefficients (quadratic), highest power first
-        self._dcoefficients = np.stack([3.0 * c3, 2.0 * c2, m[:-1]], axis=1)
         # Evaluation tables, one column per interval (gathering along the last axis gives
         # contiguous rows): the Horner steps of the cubic and of its derivative side by side,
         # [c3 | 3 c3], [c2 | 2 c2], [c1 | c1], [c0], then the interval's left break.

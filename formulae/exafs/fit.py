@@ -30,7 +30,7 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import DataError, FitError, InvalidParameterError
-from .._validation import check_choice
+from .._validation import check_array_1d, check_choice, check_increasing
 from . import stats as _stats
 from .params import (PATH_CONSTANTS, BoundTransform, CompiledTargets, ExpressionSet,
                      Variable, check_namespace, parse_expression, simple_term)
@@ -196,28 +196,13 @@ class Dataset:
     delta_chi: object = None
 
     def __post_init__(self):
-        k = np.asarray(self.k, dtype=float)
-        chi = np.asarray(self.chi, dtype=float)
         where = f"{self.name}: "
-        if k.ndim != 1 or chi.shape != k.shape or k.size < 4:
-            raise DataError(f"{where}k and chi must be 1-D arrays of the same length (>= 4). "
-                            f"Got shapes {k.shape} and {chi.shape}.", path=self.name)
-        bad = np.flatnonzero(~np.isfinite(k))
-        if bad.size:
-            raise DataError(f"{where}column 'k', row {bad[0]}: {float(k[bad[0]])!r}; "
-                            "expected a finite number", path=self.name, column="k",
-                            row=int(bad[0]))
-        bad = np.flatnonzero(~np.isfinite(chi))
-        if bad.size:
-            raise DataError(f"{where}column 'chi', row {bad[0]}: {float(chi[bad[0]])!r}; "
-                            "expected a finite number", path=self.name, column="chi",
-                            row=int(bad[0]))
-        bad = np.flatnonzero(np.diff(k) <= 0)
-        if bad.size:
-            i = int(bad[0]) + 1
-            raise DataError(f"{where}column 'k' must be strictly increasing; row {i} "
-                            f"(k={float(k[i])!r}) follows k={float(k[i - 1])!r}",
-                            path=self.name, column="k", row=i, value=float(k[i]))
+        k = check_array_1d(self.k, "k", min_size=4, where=self.name)
+        chi = check_array_1d(self.chi, "chi", min_size=4, where=self.name)
+        if chi.shape != k.shape:
+            raise DataError(f"{where}k and chi must have the same length. Got {k.size} and "
+                            f"{chi.size} points.", path=self.name)
+        check_increasing(k, "k", where=self.name)
         t = self.transform
         if t.kmax > k[-1] + 1e-9:
             raise DataError(f"{where}kmax={t.kmax!r} is beyond the data, which end at "
@@ -225,6 +210,19 @@ class Dataset:
         if t.kmin < k[0] - 1e-9:
             raise DataError(f"{where}kmin={t.kmin!r} is below the data, which start at "
                             f"k={float(k[0])!r}", path=self.name, column="k", value=t.kmin)
+        # the data are resampled onto kstep * arange(nfft), and k- and q-space fits use the
+        # first nfft/2 points: a shorter grid would silently drop the end of the data
+        n_grid = int(1.01 + k[-1] / t.kstep)
+        if n_grid > t.nfft:
+            raise InvalidParameterError(
+                f"{where}the k grid needs {n_grid} points (k up to {float(k[-1])!r}) but "
+                f"nfft={t.nfft}.", parameter="nfft", value=t.nfft)
+        n_fit = int(0.01 + t.kmax / t.kstep)
+        if t.fitspace != "r" and n_fit > t.nfft // 2:
+            raise InvalidParameterError(
+                f"{where}a {t.fitspace}-space fit up to kmax={t.kmax!r} needs {n_fit} points of "
+                f"the k grid, more than nfft/2 (nfft={t.nfft}).", parameter="nfft",
+                value=t.nfft)
         if not self.paths:
             raise InvalidParameterError(f"{where}a dataset needs at least one path.",
                                         parameter="paths")
@@ -653,6 +651,12 @@ class FitProblem:
                 "remove them or use them in an expression.", parameter=unused[0])
         ex = self.expressions
         self._compiled = [_CompiledDataset(ds) for ds in self.datasets]
+        ndata = sum(c.neg_matrix.shape[0] for c in self._compiled)
+        if ndata < len(self.var_names):
+            raise InvalidParameterError(
+                f"The fit range holds {ndata} data points for {len(self.var_names)} varied "
+                "variables: widen the k or R range, or vary fewer variables.",
+                parameter="variables")
         self.n_independent = sum(c.n_idp for c in self._compiled)
         self.x0 = np.array([v.value for v in ex.varying], dtype=float)
         self.lower = np.array([v.min for v in ex.varying])
@@ -752,7 +756,6 @@ class FitProblem:
         dep = self.targets.dependence.reshape(len(self._path_info), 8, -1)
         n_vars = len(self.var_names)
         constant = self.targets.is_linear
-        _, grad0 = self.targets(self.x0)
         plans, ip = [], 0
         for ds in self.datasets:
             blocks, offset, jac_cols, target_rows = [], 0, [], []
@@ -772,7 +775,7 @@ class FitProblem:
             plan = _StackPlan(blocks, offset, n_vars, np.array(jac_cols, dtype=int),
                               np.array(target_rows, dtype=int))
             if constant:
-                plan.fix_weights(grad0)
+                plan.fix_weights(self.targets(self.x0)[1])
             plans.append(plan)
         return plans
 
@@ -797,10 +800,14 @@ class FitProblem:
         new = Dataset(k, chi, ds.paths, ds.transform, epsilon_k, name or ds.name, delta_chi)
         comp = self._compiled[index]
         self._last = self._previous = None
+        datasets = list(self.datasets)
+        datasets[index] = new
+        self.datasets = tuple(datasets)
         if int(1.01 + new.k[-1] / ds.transform.kstep) != comp.k_model.size:
             comp = _CompiledDataset(new)
             self._compiled[index] = comp
         else:
+            comp.dataset = new
             comp.set_data(new.k, new.chi, new.epsilon_k, new.delta_chi)
 
     def path_values(self, x):
@@ -858,7 +865,7 @@ class FitProblem:
             stack = plan.evaluate(comp.k_used, comp.k2_used, values, ip, jacobian)
             ip += len(plan.blocks)
             if not jacobian:
-                chi = stack[0] if stack.shape[0] == 1 else plan.chi_weights @ stack
+                chi = stack[0] if stack.shape[0] == 1 else stack.sum(axis=0)
                 res.append(comp.data_vector + comp.neg_matrix @ chi)
                 continue
             prod = comp.neg_matrix @ plan.combine(stack, grad).T     # [-M chi, -M d chi/dx]
@@ -882,8 +889,12 @@ class FitProblem:
     def solve(self, x0=None, *, hold: Mapping[str, float] | None = None, ftol: float = 1e-10,
               xtol: float = 1e-10, gtol: float = 1e-10, max_nfev: int | None = None,
               statistics: bool = True):
-        """Fit by Levenberg-Marquardt (MINPACK's lmder via ``scipy.optimize.least_squares``)
-        with the exact Jacobian; bounds by lmfit's internal transform.
+        """Fit by Levenberg-Marquardt with the exact Jacobian; bounds by lmfit's internal
+        transform.
+
+        The solver is the one chosen by ``FitProblem(solver=...)``: by default (``"lm"``)
+        MINPACK's algorithm written in numpy, or (``"minpack"``) MINPACK's lmder itself via
+        ``scipy.optimize.least_squares(method="lm")``.
 
         Parameters
         ----------
@@ -982,10 +993,16 @@ class FitProblem:
                 r, jac = self.residual_and_jacobian(x)
                 return r, jac[:, free] * bt.gradient(u)
 
+        names = [n for n, f in zip(self.var_names, free.tolist()) if f]
+
+        def check(jac, u):
+            """FitError naming the variables of non-finite Jacobian columns (SVD would fail)."""
+            _stats._check_jacobian_finite(jac, names, bt.to_external(u))
+
         work = sum(c.neg_matrix.size for c in self._compiled) * len(self.var_names)
         with np.errstate(all="ignore"), _single_threaded_blas(work > 500_000):
             solver = _minpack if self.solver == "minpack" else _trust_region_lm
-            sol = solver(fun_jac, u0, counter, **tols)
+            sol = solver(fun_jac, u0, counter, check, **tols)
         if not np.isfinite(sol.fun).all():
             raise FitError("The fit produced a non-finite residual; check the starting values "
                            f"({dict(zip(np.array(self.var_names)[free], x_start))}).")
@@ -1064,13 +1081,13 @@ class FitProblem:
         scale = _stats.error_scale(chisqr, self.n_independent, nvarys)
         idx = np.flatnonzero(est)
         nv = len(self.var_names)
+        names = [self.var_names[i] for i in idx]
         if idx.size == nv:
-            covar, _, correl_e = _stats.covariance(jac, scale)
+            covar, _, correl_e = _stats.covariance(jac, scale, names)
         else:
-            covar_e, _, correl_e = _stats.covariance(jac[:, idx], scale)
+            covar_e, _, correl_e = _stats.covariance(jac[:, idx], scale, names)
             covar = np.zeros((nv, nv))
             covar[np.ix_(idx, idx)] = covar_e
-        names = [self.var_names[i] for i in idx]
         rows = correl_e.tolist()
         correl = {(names[a], names[b]): rows[a][b]
                   for a in range(len(names)) for b in range(a + 1, len(names))}
@@ -1138,7 +1155,6 @@ class _StackPlan:
         chi_cols = [offset for _, offset, _, _ in blocks]
         self.base = np.zeros((1 + n_vars, n_rows))
         self.base[0, chi_cols] = 1.0
-        self.chi_weights = np.ones(len(blocks))    # sums the chi rows of a chi-only stack
         self.weights = self.base                   # replaced by fix_weights or per call
         self._variable = True
 
@@ -1263,11 +1279,16 @@ def _column_norms(jac):
     return np.sqrt(np.einsum("ij,ij->j", jac, jac))
 
 
-def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor=100.0):
+def _trust_region_lm(fun_jac, u0, counter, check, *, ftol, xtol, gtol, max_nfev, factor=100.0):
     """Levenberg-Marquardt with Moré's trust region and column scaling (MINPACK lmder's
     algorithm: J. J. Moré, "The Levenberg-Marquardt algorithm: implementation and theory",
     Lecture Notes in Mathematics 630, 1978), the step found from an SVD. Pure numpy, so a fit
-    does not import scipy.optimize (about 0.2 s of start-up). Statuses as MINPACK's."""
+    does not import scipy.optimize (about 0.2 s of start-up).
+
+    ``check(jac, u)`` is called on each Jacobian before its SVD (it raises on a non-finite
+    one). Statuses are numbered as ``scipy.optimize.least_squares``'s: -1 non-finite
+    residual, 0 too many evaluations, 1 gtol (or a zero residual, as MINPACK), 2 ftol,
+    3 xtol, 4 both ftol and xtol."""
     u = np.asarray(u0, dtype=float).copy()
     start = counter["f"]
     r, jac = fun_jac(u)
@@ -1294,9 +1315,10 @@ def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor
         gnorm = _gradient_cosine(r @ jac, colnorm) / rnorm
         colnorm = None
         if gnorm <= gtol:
-            status, message = 4, "The cosine of the angle between residual and Jacobian " \
+            status, message = 1, "The cosine of the angle between residual and Jacobian " \
                                  "columns is below gtol."
             break
+        check(jac, u)
         a = jac / diag
         u_svd, s_svd, vt_svd = _stats._svd(a)
         while True:
@@ -1323,7 +1345,6 @@ def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor
                 if 0.1 * math.sqrt(cost_new / cost if finite else 100) >= 1 or temp < 0.1:
                     temp = 0.1
                 delta = temp * min(delta, pnorm / 0.1)
-                lam = lam / temp
             elif lam == 0.0 or ratio >= 0.75:
                 delta = pnorm / 0.5
             accepted = ratio >= 1e-4
@@ -1335,8 +1356,12 @@ def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor
                 status, message = 2, "Both actual and predicted relative reductions in " \
                                      "the sum of squares are at most ftol."
             if delta <= xtol * xnorm:
-                status, message = (3 if status == 0 else status), \
-                    "The relative error between two consecutive iterates is at most xtol."
+                if status == 2:
+                    status, message = 4, "Both ftol and xtol termination conditions are " \
+                                         "satisfied."
+                else:
+                    status, message = 3, "The relative error between two consecutive " \
+                                         "iterates is at most xtol."
             if status or accepted:
                 break
         if status or counter["f"] - start >= max_nfev:
@@ -1344,7 +1369,7 @@ def _trust_region_lm(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev, factor
     return _Solution(u, r, status, message)
 
 
-def _minpack(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev):
+def _minpack(fun_jac, u0, counter, check, *, ftol, xtol, gtol, max_nfev):
     """MINPACK's lmder through scipy.optimize.least_squares(method="lm")."""
     from scipy.optimize import least_squares
     cache = {}
@@ -1362,7 +1387,9 @@ def _minpack(fun_jac, u0, counter, *, ftol, xtol, gtol, max_nfev):
 
     def jac(u):
         counter["j"] += 1
-        return evaluate(u)[1]
+        out = evaluate(u)[1]
+        check(out, u)
+        return out
 
     sol = least_squares(fun, u0, jac=jac, method="lm", x_scale=1.0, ftol=ftol, xtol=xtol,
                         gtol=gtol, max_nfev=max_nfev)

@@ -23,6 +23,7 @@ from typing import Mapping
 
 import numpy as np
 
+from .._validation import check_array_1d
 from ..errors import InvalidParameterError
 from .feffdat import FeffPath
 
@@ -57,15 +58,7 @@ def _check_inputs(k, path, params: Mapping[str, float]):
         raise InvalidParameterError(
             f"The 'path' parameter must be a FeffPath (from read_feffdat). Got "
             f"{type(path).__name__} instead.", parameter="path", value=path)
-    k = np.asarray(k, dtype=float)
-    if k.ndim != 1 or k.size == 0:
-        raise InvalidParameterError(
-            f"The 'k' parameter must be a non-empty 1-D array. Got shape {k.shape} instead.",
-            parameter="k", value=k)
-    if not np.all(np.isfinite(k)):
-        i = int(np.flatnonzero(~np.isfinite(k))[0])
-        raise InvalidParameterError(f"The 'k' parameter holds {k[i]} at index {i}; expected "
-                                    "finite wavenumbers.", parameter="k", value=k[i])
+    k = check_array_1d(k, "k")
     values = []
     unknown = [name for name in params if name not in PATH_DEFAULTS]
     if unknown:
@@ -462,8 +455,9 @@ def chi(k, path: FeffPath, **params) -> np.ndarray:
     Raises
     ------
     InvalidParameterError
-        For an unknown parameter name (the known names are listed), a non-finite value, or a
-        ``k`` that is not a finite 1-D array.
+        For an unknown parameter name (the known names are listed) or a non-finite value.
+    DataError
+        For a ``k`` that is not a finite 1-D array (the first bad index is named).
 
     Notes
     -----
@@ -518,6 +512,8 @@ def chi_and_jacobian(k, path: FeffPath, params: Mapping[str, float], rows=None):
     ------
     InvalidParameterError
         As :func:`chi`; also for an unknown name in ``rows``.
+    DataError
+        As :func:`chi`.
     """
     k, values = _check_inputs(k, path, params)
     if rows is None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -262,12 +263,20 @@ def sigma2_debye(t, theta, path, *, derivatives: bool = False):
     return float(total[0])
 
 
-_DEBYE_PATHS: dict = {}
+_DEBYE_PATHS: dict = {}         # key -> a path with that content
+_DEBYE_KEYS: dict = {}          # (rnorman, geometry) -> key
+_DEBYE_LOCK = threading.Lock()
 
 
 def _debye_key(path) -> int:
-    key = id(path)
-    _DEBYE_PATHS[key] = path
+    """A small integer naming the path's content (what sigma2_debye reads): re-reading or
+    re-building the same path reuses its key, so the table grows only with distinct paths."""
+    content = (float(path.rnorman), tuple(tuple(atom) for atom in path.geometry))
+    with _DEBYE_LOCK:
+        key = _DEBYE_KEYS.get(content)
+        if key is None:
+            key = _DEBYE_KEYS[content] = len(_DEBYE_KEYS)
+            _DEBYE_PATHS[key] = path
     return key
 
 
@@ -594,8 +603,9 @@ class ExpressionSet:
                     "(they need the path's masses).", parameter="sigma2_eins")
             rmass = pc["rmass"]
             expr = expr.replace(S["Eins"], lambda t, th: _sigma2_eins_expr(t, th, rmass))
-            key = sympy.Integer(_debye_key(path))
-            expr = expr.replace(S["Debye"], lambda t, th: S["DebyeNumeric"](t, th, key))
+            if expr.has(S["Debye"]):
+                key = sympy.Integer(_debye_key(path))
+                expr = expr.replace(S["Debye"], lambda t, th: S["DebyeNumeric"](t, th, key))
         return expr
 
 

@@ -80,44 +80,37 @@ def read_chi_file(path, *, n_columns: int = 2) -> tuple[np.ndarray, ...]:
     Raises
     ------
     DataError
-        If the file is missing, a line has too few columns or a non-number; the file and the
-        1-based line number are named.
+        If the file is missing, a line has too few columns, another number of columns than
+        the first data line, or a non-number; the file and the 1-based line number are named.
     """
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the file ({exc.strerror}).", path=path) from None
-    # fast path; the loop below finds and names a bad line when this one fails
+    from .. import io as _io
+    lines = _io._read_lines(str(path))   # DataError naming a missing or unreadable file
+    # fast path: every data line split into the same number of words, all numbers (a ragged
+    # table raises ValueError); otherwise io's parser finds and names the bad line
     # (a blank line strips to "", which is "in" any string: skipped like a comment)
-    lines = [ln for ln in text.splitlines() if ln.lstrip()[:1] not in "#;%!"]
-    if len(lines) >= 4:
-        ncol = len(lines[0].split())
+    data = [ln for ln in lines if ln.lstrip()[:1] not in "#;%!"]
+    if len(data) >= 4:
         try:
-            flat = np.array(" ".join(lines).split(), dtype=float)
+            arr = np.array([ln.split() for ln in data], dtype=float)
         except ValueError:
-            flat = None
-        if ncol >= n_columns and flat is not None and flat.size == ncol * len(lines):
-            arr = flat.reshape(len(lines), ncol)
+            arr = None
+        if arr is not None and arr.shape[1] >= n_columns:
             return tuple(arr[:, i].copy() for i in range(n_columns))
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        s = line.strip()
-        if not s or s[0] in "#;%!":
-            continue
-        words = s.replace(",", " ").split()
-        if len(words) < n_columns:
-            raise DataError(f"{path}, line {number}: {len(words)} column(s), expected at least "
-                            f"{n_columns} (k, chi).", path=path, line=number, value=line)
-        try:
-            rows.append([float(w) for w in words[:n_columns]])
-        except ValueError:
-            raise DataError(f"{path}, line {number}: {line.strip()!r} is not numeric.",
-                            path=path, line=number, value=line) from None
-    if len(rows) < 4:
-        raise DataError(f"{path}: {len(rows)} data line(s); expected at least 4.", path=path)
-    arr = np.asarray(rows)
-    return tuple(arr[:, i] for i in range(n_columns))
+    numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not _io._comment(ln)]
+    if not numbered:
+        raise DataError(f"{path}: 0 data line(s); expected at least 4.", path=path)
+    names, arr, _ = _io._parse_numeric_lines(str(path), numbered)
+    if names is not None:           # a line of labels is not a chi(k) line
+        number, line = numbered[0]
+        raise DataError(f"{path}, line {number}: {line.strip()!r} is not numeric.",
+                        path=path, line=number, value=line)
+    if arr.shape[1] < n_columns:
+        number, line = numbered[0]
+        raise DataError(f"{path}, line {number}: {arr.shape[1]} column(s), expected at least "
+                        f"{n_columns} (k, chi).", path=path, line=number, value=line)
+    if len(arr) < 4:
+        raise DataError(f"{path}: {len(arr)} data line(s); expected at least 4.", path=path)
+    return tuple(arr[:, i].copy() for i in range(n_columns))
 
 
 _FEFF_CACHE: dict = {}

@@ -186,7 +186,7 @@ def error_scale(chisqr: float, n_idp: float, nvarys: int) -> float:
     return chisqr / dof
 
 
-def covariance(jacobian, scale: float):
+def covariance(jacobian, scale: float, names=None):
     """Return ``(covar, stderr, correl)`` from the Jacobian of the residual.
 
     Parameters
@@ -195,6 +195,8 @@ def covariance(jacobian, scale: float):
         d(residual)/d(variables), in external (physical) units.
     scale : float
         :func:`error_scale`.
+    names : sequence of str, optional
+        Variable names of the columns, used in messages (default: ``column j``).
 
     Returns
     -------
@@ -206,26 +208,58 @@ def covariance(jacobian, scale: float):
     Raises
     ------
     FitError
-        If ``J.T J`` is singular (a variable does not affect the fit).
+        If ``J.T J`` is singular (a variable does not affect the fit, or fewer residuals than
+        variables) or ``J`` is not finite (the variables of the bad columns are named).
     """
     jac = np.asarray(jacobian, dtype=float)
+    _check_jacobian_finite(jac, names)
     # SVD of the Jacobian with unit columns: keeps the condition number of J (not of J^T J),
     # and the singularity test does not depend on the variables' units
     norms = np.sqrt(np.einsum("ij,ij->j", jac, jac))
-    singular = not norms.all()
+    # fewer rows than columns: the thin SVD has fewer singular values than variables
+    singular = jac.shape[0] < jac.shape[1] or not norms.all()
     if not singular:
         with np.errstate(invalid="ignore"):
             _, s, vt = _svd(jac / norms)
-        singular = not s[-1] > 1e-14 * s[0]
+        singular = s.size < jac.shape[1] or not s[-1] > 1e-14 * s[0]
     if singular:
-        raise FitError("The Jacobian is singular: at least one variable does not change the "
-                       "fit; errors cannot be estimated.")
+        raise FitError(f"The Jacobian is singular ({jac.shape[0]} residuals x {jac.shape[1]} "
+                       "variables): at least one variable does not change the fit; errors "
+                       "cannot be estimated.")
     w = vt.T / s                                      # V S^-1: (J_n^T J_n)^-1 = W W^T
     covar = (w @ w.T) / np.outer(norms, norms)
     covar *= scale
     stderr = np.sqrt(np.diag(covar))
     correl = covar / np.outer(stderr, stderr)
     return covar, stderr, correl
+
+
+def _check_jacobian_finite(jacobian, names=None, values=None) -> None:
+    """Raise FitError unless every entry of the Jacobian is finite (internal helper).
+
+    Parameters
+    ----------
+    jacobian : ndarray of shape (ndata, nvarys)
+    names : sequence of str, optional
+        Variable names of the columns (default: ``column j``).
+    values : sequence of float, optional
+        Values of the variables, named in the message.
+
+    Raises
+    ------
+    FitError
+        Naming the variables of the non-finite columns (and their values, when given).
+    """
+    jac = np.asarray(jacobian)
+    if np.isfinite(jac).all():
+        return
+    cols = np.flatnonzero(~np.isfinite(jac).all(axis=0)).tolist()
+    labels = [repr(names[j]) if names is not None else f"column {j}" for j in cols]
+    if values is not None:
+        labels = [f"{lab} = {float(values[j])!r}" for lab, j in zip(labels, cols)]
+    raise FitError(f"The Jacobian is not finite in the derivative with respect to "
+                   f"{', '.join(labels)}: the model has no derivative there (e.g. sqrt or log "
+                   "of a variable at 0); start elsewhere or bound the variable.")
 
 
 def _load_svd_gufunc():

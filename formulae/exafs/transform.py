@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_choice, check_int, check_number
+from .._validation import (check_array_1d, check_choice, check_increasing, check_int,
+                           check_number)
 from ..errors import DataError, InvalidParameterError
 
 __all__ = ["ftwindow", "xftf", "xftr", "FourierTransform", "FT_WINDOWS"]
@@ -361,22 +362,9 @@ class FourierTransform:
 
 
 def _check_k_chi(k, chi, owner):
-    k = np.asarray(k, dtype=float)
-    if k.ndim != 1 or k.size < 2:
-        raise DataError(f"{owner}: k must be a 1-D array of at least 2 points; got shape "
-                        f"{k.shape}.", column="k")
-    bad = np.flatnonzero(~np.isfinite(k))
-    if bad.size:
-        i = int(bad[0])
-        raise DataError(f"{owner}: k[{i}] is {k[i]}; expected a finite number.", column="k",
-                        row=i, value=k[i])
-    steps = np.diff(k)
-    bad = np.flatnonzero(steps <= 0)
-    if bad.size:
-        i = int(bad[0]) + 1
-        raise DataError(f"{owner}: k must be strictly increasing; k[{i}] = {float(k[i])!r} "
-                        f"follows k[{i - 1}] = {float(k[i - 1])!r}.", column="k", row=i,
-                        value=float(k[i]))
+    k = check_array_1d(k, "k", min_size=2, where=owner)
+    check_increasing(k, "k", where=owner)
+    # chi may have any leading shape: check_finite_table (2-D, named columns) does not fit
     chi = np.asarray(chi)
     if chi.ndim == 0 or chi.shape[-1] != k.size:
         raise DataError(f"{owner}: chi has shape {chi.shape}; its last axis must match the "
@@ -441,15 +429,14 @@ def xftf(k, chi, *, kmin, kmax, dk, dk2=None, window="kaiser", kweight=2, nfft=2
     ------
     DataError
         If ``k`` is not strictly increasing or holds non-finite values, if ``chi`` holds a NaN
-        (its index is named) or does not match ``k``.
+        (its index is named) or does not match ``k``, or if ``kmax`` lies beyond the data.
     InvalidParameterError
-        For an unknown window, ``kmin >= kmax`` or ``kmax`` beyond the data.
+        For an unknown window or ``kmin >= kmax``.
     """
     k, chi = _check_k_chi(k, chi, "xftf")
     if float(kmax) > k[-1] + 1e-9:
-        raise InvalidParameterError(
-            f"The 'kmax' parameter of xftf ({kmax!r}) lies beyond the data, which end at "
-            f"k = {float(k[-1])!r}.", parameter="kmax", value=kmax)
+        raise DataError(f"xftf: kmax={kmax!r} is beyond the data, which end at "
+                        f"k={float(k[-1])!r}", column="k", value=kmax)
     dk2_ = dk if dk2 is None else dk2
     ft = FourierTransform(kmin=kmin, kmax=kmax, dk=dk, dk2=dk2, window=window,
                           kweight=kweight, nfft=nfft, kstep=kstep)
