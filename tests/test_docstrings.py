@@ -126,17 +126,7 @@ def test_docstring(qualified_name):
     assert not errors, f"{qualified_name}:\n" + "\n".join(f"  {c} {m}" for c, m in errors)
 
 
-#: Modules whose examples are known to be wrong (strict: the xfail fails once they are fixed).
-_WRONG_EXAMPLES = {
-    # sigma2_eins(300, 250, 31.773) is 7.7476e-3 Å² by the formula it states (and Larch's);
-    # the example prints 3.6003e-3.
-    "formulae.exafs.params": "the sigma2_eins example expects 3.6003; the function gives 7.7476",
-}
-
-
-@pytest.mark.parametrize("module_name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=_WRONG_EXAMPLES[name]))
-    if name in _WRONG_EXAMPLES else name for name in _module_names()])
+@pytest.mark.parametrize("module_name", _module_names())
 def test_docstring_examples(module_name):
     # Every module's examples run, as ``python -m doctest`` would (``np`` is predefined, as
     # in numpydoc's examples).

@@ -138,7 +138,7 @@ def sigma2_eins(t, theta, rmass):
     Examples
     --------
     >>> round(sigma2_eins(300.0, 250.0, 31.773) * 1e3, 4)   # Cu-Cu, Einstein 250 K
-    3.6003
+    7.7476
     """
     return EINS_FACTOR / (theta * rmass * math.tanh(theta / (2.0 * t)))
 
