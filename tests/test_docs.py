@@ -16,6 +16,12 @@ from the project root).  Markers, written as HTML comments so they do not show o
 * ``<!-- slow-test -->`` elsewhere in a page (not just before a block): the whole page is
   ``slow``.
 
+A python block followed by an output block (a fence without an info string, separated from the
+python block by blank lines or by one line starting with "prints" or "measured output", as in
+"prints (measured)") must print exactly that text: its stdout is captured and compared with
+the output block, line by line, after removing trailing whitespace at the end of each line and
+blank lines at the end.
+
 Blocks run with ``__name__ == "__docs__"`` (an ``if __name__ == "__main__":`` part is not
 run), ``sys.argv == ["page.md"]`` and ``MPLBACKEND=Agg``. The test is parametrised per page; a
 failure names the page, the block number and the line of the page on which the block starts.
@@ -23,15 +29,17 @@ failure names the page, the block number and the line of the page on which the b
 
 from __future__ import annotations
 
-import os
+import contextlib
+import io
 import re
 import shutil
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from conftest import _shared_data_dir as shared_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -40,6 +48,7 @@ SKIP_MARK = "<!-- skip-test -->"
 SHARED_MARK = "<!-- needs-shared-data -->"
 SLOW_MARK = "<!-- slow-test -->"
 _SHARED_RE = re.compile(r"shared/data")
+_OUTPUT_INTRO_RE = re.compile(r"(prints|measured output)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,14 +61,21 @@ class Block:
     skipped: bool
     slow: bool = False
     shared: bool = False
+    expected: str | None = None   # the output block that follows it, if any
+
+
+def _normalise_output(text: str) -> str:
+    """Trailing whitespace of each line and trailing blank lines removed."""
+    return "\n".join(line.rstrip() for line in text.splitlines()).rstrip("\n")
 
 
 def parse_blocks(text: str) -> list[Block]:
-    """The ```python blocks of a markdown text, in order, with their skip flags."""
+    """The ```python blocks of a markdown text, in order, with their flags and outputs."""
     blocks: list[Block] = []
     lines = text.splitlines()
     i = 0
     previous = ""          # last non-blank line before the current one
+    between: list[str] | None = None   # non-blank lines since the last python block's fence
     while i < len(lines):
         stripped = lines[i].strip()
         if stripped.startswith("```"):
@@ -77,11 +93,20 @@ def parse_blocks(text: str) -> list[Block]:
                                     skipped=previous == SKIP_MARK,
                                     slow=previous == SLOW_MARK,
                                     shared=previous == SHARED_MARK))
+                between = []
+            elif (not info and between is not None and len(between) <= 1
+                  and all(_OUTPUT_INTRO_RE.match(line) for line in between)):
+                blocks[-1] = replace(blocks[-1], expected="\n".join(body))
+                between = None
+            else:
+                between = None
             previous = fence
             i += 1
             continue
         if stripped:
             previous = stripped
+            if between is not None:
+                between.append(stripped)
         i += 1
     return blocks
 
@@ -99,11 +124,6 @@ def needs_shared_data(text: str, blocks: list[Block]) -> bool:
         _SHARED_RE.search(b.code) for b in blocks if not (b.skipped or b.shared))
 
 
-def shared_data_dir() -> Path:
-    env = os.environ.get("FORMULAE_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
-
-
 def page_is_slow(text: str) -> bool:
     """Whether a ``<!-- slow-test -->`` stands anywhere but just before a block."""
     return _page_marker(text, SLOW_MARK)
@@ -116,7 +136,8 @@ def run_blocks(page: str, blocks: list[Block], *, include_slow: bool = True,
     Raises
     ------
     AssertionError
-        Naming the page, the block number and its line, with the block's traceback.
+        Naming the page, the block number and its line, with the block's traceback, or with
+        the expected and the printed text when a block's output differs from its output block.
     """
     namespace: dict = {"__name__": "__docs__"}
     for block in blocks:
@@ -124,11 +145,20 @@ def run_blocks(page: str, blocks: list[Block], *, include_slow: bool = True,
                 or (block.shared and not include_shared)):
             continue
         label = f"{page}, python block {block.number} (line {block.line})"
+        stdout = io.StringIO()
         try:
-            exec(compile(block.code, f"<{label}>", "exec"), namespace)
+            with (contextlib.redirect_stdout(stdout) if block.expected is not None
+                  else contextlib.nullcontext()):
+                exec(compile(block.code, f"<{label}>", "exec"), namespace)
         except Exception as exc:  # noqa: BLE001 -- reported with its traceback
             tb = "".join(traceback.format_exception(exc))
             raise AssertionError(f"{label} failed: {type(exc).__name__}: {exc}\n{tb}") from exc
+        if block.expected is not None:
+            printed = _normalise_output(stdout.getvalue())
+            expected = _normalise_output(block.expected)
+            if printed != expected:
+                raise AssertionError(f"{label} printed\n{printed}\ninstead of its output block"
+                                     f"\n{expected}")
     return namespace
 
 
@@ -243,3 +273,16 @@ def test_needs_shared_data_detection():
     assert [b.shared for b in one] == [False, True]
     assert not needs_shared_data("", one)               # only that block needs the data
     assert run_blocks("page.md", one, include_shared=False)["x"] == 1
+
+
+def test_output_blocks_are_compared_with_what_the_block_prints():
+    page = ("```python\nprint('a  ')\nprint(6 * 7)\n```\n\nprints (measured)\n\n"
+            "```\na\n42\n\n```\n\n```python\nprint('no output block')\n```\n\nText.\n\n"
+            "```\nnot an output block: text stands between\n```\n")
+    blocks = parse_blocks(page)
+    assert [b.expected for b in blocks] == ["a\n42\n", None]
+    run_blocks("page.md", blocks)                       # trailing whitespace is ignored
+    wrong = [replace(blocks[0], expected="a\n41")]
+    with pytest.raises(AssertionError, match=r"page\.md, python block 1 \(line 1\) printed\n"
+                                             r"a\n42\ninstead of its output block\na\n41"):
+        run_blocks("page.md", wrong)

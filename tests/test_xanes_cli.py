@@ -62,3 +62,31 @@ def test_plot_writes_a_png(shared_data, tmp_path):
     assert cli.main(["xanes", "plot", str(path), "--range", "7100", "7200",
                      "--out", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_png_is_deterministic(shared_data, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = shared_data / "xanes" / "fesio4" / "experiments" / "FeO.dat"
+    pngs = [tmp_path / "a.png", tmp_path / "b.png"]
+    for out in pngs:
+        assert cli.main(["xanes", "plot", str(path), "--out", str(out)]) == 0
+    first = pngs[0].read_bytes()
+    assert b"Software" not in first and b"Matplotlib" not in first    # plots._save metadata
+    assert first == pngs[1].read_bytes()
+
+
+def test_missing_action_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["xanes"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: formulae xanes") and "required: ACTION" in err
+
+
+def test_n_jobs_help_says_it_applies_to_sample():
+    parser = cli.build_parser()
+    xanes = parser._subparsers._group_actions[0].choices["xanes"]
+    desc = xanes._subparsers._group_actions[0].choices["descriptors"]
+    help_text = " ".join(desc.format_help().split())
+    assert "--n-jobs N_JOBS threads for --sample (default 1); FILE arguments are read and " \
+           "described one after the other" in help_text

@@ -72,7 +72,6 @@ def _fit(args) -> int:
 
 
 def _chi(args) -> int:
-    import math
     import sys
 
     import numpy as np
@@ -87,7 +86,6 @@ def _chi(args) -> int:
                                            "ei")}
     kmax_ft = args.kmax_ft if args.kmax_ft is not None else args.kmax - 1.0
     columns, names = [k], ["k"]
-    r_cols, r_names = [], []
     total = np.zeros_like(k)
     for f in args.paths:
         path = read_feffdat(f)
@@ -100,11 +98,10 @@ def _chi(args) -> int:
         series.append(("sum", total))
         columns.append(total)
         names.append("chi_sum")
-    for label, c in series:
-        r, chir = xftf(k, c, kmin=args.kmin_ft, kmax=kmax_ft, dk=args.dk, window=args.window,
-                       kweight=args.kweight)
-        r_cols.append(np.abs(chir))
-        r_names.append(f"chir_mag_{label}")
+    r, chir = xftf(k, np.array([c for _, c in series]), kmin=args.kmin_ft, kmax=kmax_ft,
+                   dk=args.dk, window=args.window, kweight=args.kweight, kstep=kstep,
+                   rmax_out=10.0)
+    r_names = [f"chir_mag_{label}" for label, _ in series]
     out = sys.stdout if args.out == "-" else open(args.out, "w")
     try:
         out.write(f"# chi(k) of {len(args.paths)} path(s); path parameters {pars}\n")
@@ -112,9 +109,8 @@ def _chi(args) -> int:
         np.savetxt(out, np.column_stack(columns), fmt="%.10g")
         out.write(f"# |chi(R)|: kweight={args.kweight:g}, window={args.window}, "
                   f"k=[{args.kmin_ft:g}, {kmax_ft:g}], dk={args.dk:g}\n")
-        nr = int(10.0 / (math.pi / (kstep * 2048))) + 1
         out.write("# r " + " ".join(r_names) + "\n")
-        np.savetxt(out, np.column_stack([r[:nr]] + [m[:nr] for m in r_cols]), fmt="%.10g")
+        np.savetxt(out, np.column_stack([r, np.abs(chir).T]), fmt="%.10g")
     finally:
         if out is not sys.stdout:
             out.close()

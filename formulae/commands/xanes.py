@@ -14,6 +14,7 @@ def add_arguments(parser) -> None:
         The ``formulae xanes`` parser, filled in place.
     """
     sub = parser.add_subparsers(dest="xanes_command", metavar="ACTION")
+    sub.required = True
     desc = sub.add_parser("descriptors", help="descriptor table of files or of a sample folder",
                           description="One row per file (first column 'file'), or with --sample "
                                       "one row per spectrum of a PyFitIt sample folder "
@@ -28,7 +29,9 @@ def add_arguments(parser) -> None:
                       help="add the standard errors of the edge fit")
     desc.add_argument("--errors", choices=("raise", "nan"), default="raise",
                       help="a spectrum without edge/extremum: stop (raise) or write NaN")
-    desc.add_argument("--n-jobs", type=int, default=1, help="threads (default 1)")
+    desc.add_argument("--n-jobs", type=int, default=1,
+                      help="threads for --sample (default 1); FILE arguments are read and "
+                           "described one after the other")
     plot = sub.add_parser("plot", help="figure of one spectrum with its descriptor points",
                           description="Needs matplotlib (pip install 'formulae[plot]').")
     plot.add_argument("file", metavar="FILE")
@@ -60,10 +63,6 @@ def run(args) -> int:
         Exit code 0; failures raise :class:`~formulae.errors.FormulaeError`, which
         :func:`formulae.cli.main` turns into exit code 2.
     """
-    from ..errors import InvalidParameterError
-
-    if args.xanes_command is None:
-        raise InvalidParameterError("formulae xanes needs an action: descriptors or plot.")
     if args.xanes_command == "plot":
         return _plot(args)
     return _descriptors(args)
@@ -130,14 +129,11 @@ def _descriptors(args) -> int:
 def _plot(args) -> int:
     from pathlib import Path
 
+    from ..plots import _save
     from ..xanes import plot_descriptors
 
     energy, mu = _load(args.file, args.normalize)
-    options = _options(args)
-    smooth = options.pop("smooth")
-    if options["energy_range"] is None:
-        options.pop("energy_range")
-    _, ax = plot_descriptors(energy, mu, smooth=smooth, title=Path(args.file).name, **options)
+    _, ax = plot_descriptors(energy, mu, title=Path(args.file).name, **_options(args))
     ax.figure.tight_layout()
-    ax.figure.savefig(args.out, dpi=150)
+    _save(ax.figure, args.out)
     return 0

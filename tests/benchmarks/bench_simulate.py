@@ -11,12 +11,13 @@ figure of issue 6 (one regular FeO6 Green run, radius 4.5 Å, −15…60 eV: abo
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import tempfile
 import time
 from pathlib import Path
 
 from formulae.fdmnes import locate_fdmnes
-from formulae.sampling import Family, latin_hypercube, read_config, simulate_clusters
+from formulae.sampling import latin_hypercube, read_config, simulate_clusters
 
 CONFIG = Path(__file__).resolve().parents[2] / "formulae" / "data" / "fe_o_default.toml"
 REFERENCE_PER_CORE = 60 / 1.5  # spectra per minute per core (issue 6)
@@ -30,7 +31,11 @@ def main() -> None:
     args = parser.parse_args()
 
     config = read_config(CONFIG)
-    family = next(f for f in config["families"] if f.name == args.family)
+    families = {f.name: f for f in config["families"]}
+    if args.family not in families:
+        raise SystemExit(f"unknown --family {args.family!r}; {CONFIG.name} has "
+                         f"{', '.join(families)}")
+    family = families[args.family]
     spec = next(f for f in config["config"]["family"] if f["name"] == args.family)
     if "ranges" in spec:
         rows = latin_hypercube(spec["ranges"], args.n, seed=0)
@@ -38,7 +43,7 @@ def main() -> None:
         import numpy as np
 
         rows = {"r": np.linspace(spec["sweep"]["start"], spec["sweep"]["stop"], args.n)}
-    clusters = Family(family.name, family.builder, rows, family.fixed).clusters()
+    clusters = dataclasses.replace(family, rows=rows).clusters()
     settings = config["settings"]
     exe = locate_fdmnes()
     with tempfile.TemporaryDirectory() as work:
