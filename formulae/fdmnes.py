@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import re
 import shutil
 import subprocess
 import sysconfig
@@ -36,6 +35,7 @@ import numpy as np
 
 from ._validation import check_choice, check_number
 from .errors import DataError, InvalidParameterError, MissingDependencyError, SimulationError
+from .io import _parse_fdmnes
 from .structures import Cluster
 
 __all__ = [
@@ -155,7 +155,7 @@ class Convolution:
         """Lorentzian full width Γ(E), eV, at ``energy`` (eV on the output scale).
 
         Γ_hole at and below the Fermi level (``e_fermi``, 0 when ``None``), then the
-        arctangent of the class docstring.
+        arctangent of the class docstring (:func:`formulae.xanes.fdmnes_width`).
 
         Parameters
         ----------
@@ -167,13 +167,11 @@ class Convolution:
         ndarray of shape (n_points,)
             Γ(E), in eV.
         """
-        energy = np.asarray(energy, dtype=float)
-        e_f = 0.0 if self.e_fermi is None else self.e_fermi
-        e = (energy - e_f) / self.e_cent
-        with np.errstate(divide="ignore", invalid="ignore"):
-            arg = np.pi * self.gamma_max / (3 * self.e_larg) * (e - 1 / e**2)
-            extra = self.gamma_max * (0.5 + np.arctan(arg) / np.pi)
-        return self.gamma_hole + np.where(e > 0, extra, 0.0)
+        from .xanes.broadening import fdmnes_width
+
+        return fdmnes_width(energy, gamma_hole=self.gamma_hole, gamma_max=self.gamma_max,
+                            e_cent=self.e_cent, e_larg=self.e_larg,
+                            e_fermi=0.0 if self.e_fermi is None else self.e_fermi)
 
     def lines(self) -> list[str]:
         """The input lines of the block.
@@ -352,20 +350,19 @@ def energy_grid(energy_range) -> np.ndarray:
     return np.array(points)
 
 
-def write_input(cluster: Cluster, settings: FdmnesSettings | None = None, *,
-                output_name: str = "out") -> str:
+def write_input(cluster: Cluster, settings: FdmnesSettings | None = None) -> str:
     """Return the text of the FDMNES input file for ``cluster``.
 
     Coordinates are written in Å with 6 decimals in a ``Molecule`` block (cubic cell of
-    1 Å, so Cartesian = fractional); the absorber is given by its 1-based index.
+    1 Å, so Cartesian = fractional); the absorber is given by its 1-based index. ``Filout``
+    is ``out``: FDMNES writes ``out.txt`` and ``out*_conv.txt``, which :func:`run_fdmnes`
+    reads.
 
     Parameters
     ----------
     cluster : Cluster
     settings : FdmnesSettings, optional
         Defaults to ``FdmnesSettings()``.
-    output_name : str, default="out"
-        FDMNES ``Filout``: output files are ``out.txt`` and ``out*_conv.txt``.
 
     Returns
     -------
@@ -373,7 +370,7 @@ def write_input(cluster: Cluster, settings: FdmnesSettings | None = None, *,
     """
     settings = FdmnesSettings() if settings is None else settings
     settings.validate()
-    lines = ["Filout", output_name, "", "Range", " ".join(_num(v) for v in settings.energy_range),
+    lines = ["Filout", "out", "", "Range", " ".join(_num(v) for v in settings.energy_range),
              "", "Radius", _num(settings.radius), ""]
     if settings.mode == "green":
         lines += ["Green", ""]
@@ -417,14 +414,9 @@ def input_key(text: str, executable=None) -> str:
 # --------------------------------------------------------------------------------------------
 # output
 # --------------------------------------------------------------------------------------------
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[Ee][-+]?\d+)?"
-_DATA_LINE = re.compile(rf"^\s*{_NUMBER}(?:\s+{_NUMBER})+\s*$")
-# FDMNES writes mu as d.dddddddE+xx; a shorter mantissa on the last line means it was cut
-_MU_CELL = re.compile(r"^[-+]?\d\.\d{7}E[-+]\d{2}$")
-
-
 def read_output(path, *, expected=None) -> dict:
-    """Read an FDMNES output file (``out.txt`` or ``out*_conv.txt``).
+    """Read an FDMNES output file (``out.txt`` or ``out*_conv.txt``) with
+    :func:`formulae.io.read_fdmnes`'s parser.
 
     Parameters
     ----------
@@ -449,44 +441,11 @@ def read_output(path, *, expected=None) -> dict:
         text = path.read_text()
     except FileNotFoundError:
         raise DataError(f"{path}: no such FDMNES output file.", path=str(path)) from None
-    lines = text.splitlines()
-    header: dict = {}
-    start = None
-    for i, line in enumerate(lines[:5]):
-        if "=" in line:
-            left, right = line.split("=", 1)
-            names = [n.strip() for n in right.split(",")]
-            for name, value in zip(names, left.split()):
-                try:
-                    header[name] = float(value)
-                except ValueError:
-                    pass
-        elif line.split()[:1] == ["Energy"]:
-            start = i + 1
-            break
-    if start is None:
-        raise DataError(f"{path}: truncated or not an FDMNES output file (no 'Energy' header "
-                        "line in the first 5 lines).", path=str(path))
-    energy, mu = [], []
-    for i, line in enumerate(lines[start:], start=start + 1):
-        if not line.strip():
-            continue
-        cells = line.split()
-        if not _DATA_LINE.match(line) or len(cells) < 2:
-            raise DataError(f"{path}, line {i}: malformed FDMNES data line {line!r} (truncated "
-                            "FDMNES output?).", path=str(path), line=i, value=line)
-        if not _MU_CELL.match(cells[1]):
-            raise DataError(f"{path}, line {i}: {cells[1]!r} is cut short; truncated FDMNES "
-                            "output.", path=str(path), line=i, value=line)
-        energy.append(float(cells[0]))
-        mu.append(float(cells[1]))
-    if not energy:
-        raise DataError(f"{path}: truncated FDMNES output: a header but no data lines.",
-                        path=str(path))
-    if expected is not None and len(energy) != expected:
-        raise DataError(f"{path}: truncated FDMNES output: {len(energy)} energies, the Range "
-                        f"gives {expected}.", path=str(path), value=len(energy))
-    return {"energy": np.array(energy), "mu": np.array(mu), "header": header, "text": text}
+    spectrum = _parse_fdmnes(str(path), text.splitlines(), 1)
+    if expected is not None and spectrum.energy.size != expected:
+        raise DataError(f"{path}: truncated FDMNES output: {spectrum.energy.size} energies, the "
+                        f"Range gives {expected}.", path=str(path), value=spectrum.energy.size)
+    return {"energy": spectrum.energy, "mu": spectrum.mu, "header": spectrum.meta, "text": text}
 
 
 @dataclass(frozen=True, eq=False)

@@ -61,7 +61,7 @@ import numpy as np
 from ._validation import check_array_1d, check_choice, check_increasing, check_number
 from .errors import DataError, InvalidParameterError
 from .io import _read_lines
-from .structures import Cluster, geometry_labels, make_cluster, read_xyz
+from .structures import Cluster, _rotation, geometry_labels, make_cluster, read_xyz
 
 __all__ = [
     "PARAMETERS",
@@ -200,11 +200,7 @@ def read_params(path, n: int) -> dict:
 
 def _rot(axis, degrees):
     """Right-handed rotation matrix about ``axis`` (through the origin) by ``degrees``."""
-    axis = np.asarray(axis, dtype=float)
-    axis = axis / np.linalg.norm(axis)
-    k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
-    a = np.radians(degrees)
-    return np.eye(3) + np.sin(a) * k + (1 - np.cos(a)) * (k @ k)
+    return _rotation(np.asarray(axis, dtype=float), np.radians(degrees))
 
 
 def _checked(n: int, params: dict) -> dict:
@@ -395,7 +391,7 @@ def study_spectrum(energy, mu, n: int, energy_out, *, tail_fraction: float = 0.0
                                     f"{e.size} and {mu.size}.", parameter="mu")
     out = np.atleast_1d(np.asarray(energy_out, dtype=float))
     k = min(e.size - 2, e.size - int(e.size * tail_fraction))
-    last = np.trapezoid(mu[k:], e[k:]) / (e[-1] - e[k])
+    last = trapezoid_weights(e[k:]) @ mu[k:] / (e[-1] - e[k])
     mu[e < CONVOLUTION["e_fermi"]] = 0.0
     span = e[-1] - e[0]
     width = fdmnes_width(out, **CONVOLUTION)

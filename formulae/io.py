@@ -383,7 +383,7 @@ class Sample:
     path: str | None = None
 
     def __post_init__(self):
-        where = self.path or "sample"
+        where = self.path or "sample"  # read_sample: the folder
         energy = np.asarray(self.energy, dtype=float)
         spectra = np.asarray(self.spectra, dtype=float)
         if energy.ndim != 1:
@@ -450,11 +450,7 @@ def read_sample(directory) -> Sample:
         except json.JSONDecodeError as exc:
             raise DataError(f"{meta_path}, line {exc.lineno}: invalid JSON ({exc.msg}).",
                             path=str(meta_path), line=exc.lineno) from None
-    where = str(spectra_path)
-    if spectra.shape[0] != params.n_rows:
-        raise DataError(f"{where} has {spectra.shape[0]} spectra but {params_path} has "
-                        f"{params.n_rows} rows.", path=where)
-    check_increasing(energy, "energy", where=where)
+    # Sample checks the energies and the row count, naming the folder
     return Sample(params=params, energy=energy, spectra=spectra, meta=meta, path=str(directory))
 
 
@@ -773,7 +769,9 @@ def read_fdmnes(path, *, mu_column: int | str = 1) -> Spectrum:
     ------
     DataError
         If no ``Energy`` header line is found, there are no data lines after it, a cell is not
-        a number (line named), or the energies are not strictly increasing.
+        a number (line named), the last line was cut short (fewer cells, or a value no longer
+        in FDMNES's ``d.dddddddE+xx`` format: "truncated FDMNES output", line named), or the
+        energies are not strictly increasing.
     """
     path = str(path)
     return _parse_fdmnes(path, _read_lines(path), mu_column)
@@ -797,12 +795,13 @@ def _parse_fdmnes(path: str, lines: list[str], mu_column) -> Spectrum:
             header_index = i
             break
     if header_index is None:
-        raise DataError(f"{path}: no FDMNES header line starting with 'Energy' in the first 10 "
-                        "lines.", path=path)
+        raise DataError(f"{path}: truncated or not an FDMNES output file (no FDMNES header line "
+                        "starting with 'Energy' in the first 10 lines).", path=path)
     names = lines[header_index].split()
     numbered = [(i + 1, line) for i, line in enumerate(lines) if i > header_index and line.strip()]
     if not numbered:
         raise DataError(f"{path} has a header line but no data lines.", path=path)
+    _check_not_cut(path, numbered)
     _, values, _ = _parse_numeric_lines(path, numbered)
     if len(names) != values.shape[1]:
         names = names[:1] + [f"col{j + 1}" for j in range(1, values.shape[1])] \
@@ -810,6 +809,29 @@ def _parse_fdmnes(path: str, lines: list[str], mu_column) -> Spectrum:
     columns = {name: values[:, j] for j, name in enumerate(names)}
     mu = _pick_column(path, names, values, mu_column, "mu_column")
     return _finish(path, values[:, 0].copy(), mu, "fdmnes", columns, meta)
+
+
+# FDMNES writes every value after the energy as d.dddddddE+xx
+_FDMNES_CELL = re.compile(r"^[-+]?\d\.\d{7}E[-+]\d{2}$")
+
+
+def _check_not_cut(path, numbered):
+    """Raise if the last data line of an FDMNES file was cut: fewer cells than the first data
+    line, or a last cell no longer in FDMNES's ``d.dddddddE+xx`` format when the first line's
+    is (a cut ``3.8570818E-0`` would otherwise be read as 3.857)."""
+    first = numbered[0][1].split()
+    line_no, last_line = numbered[-1]
+    last = last_line.split()
+    if len(numbered) < 2 or not last:
+        return
+    if len(last) < len(first):
+        raise DataError(f"{path}, line {line_no}: {len(last)} columns, the first data line has "
+                        f"{len(first)}; truncated FDMNES output.", path=path, line=line_no,
+                        value=last_line)
+    if len(last) == len(first) and _FDMNES_CELL.match(first[-1]) \
+            and not _FDMNES_CELL.match(last[-1]):
+        raise DataError(f"{path}, line {line_no}: {last[-1]!r} is cut short; truncated FDMNES "
+                        "output.", path=path, line=line_no, value=last_line)
 
 
 def read_spectrum(path, **kwargs) -> Spectrum:

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_int, check_number
-from .errors import DataError, InvalidParameterError, MissingDependencyError
+from ._validation import check_choice, check_int, check_number
+from .errors import DataError, InvalidParameterError
 from .fdmnes import FdmnesSettings, run_fdmnes
 from .structures import BUILDERS, attach_groups, build, tetrahedral_group
 
@@ -86,6 +86,7 @@ def latin_hypercube(ranges, n: int, *, seed: int = 0, optimization: str | None =
     n : int
         Number of points (≥ 1).
     seed : int, default=0
+        Seed of the sampler (≥ 0).
     optimization : {"random-cd", "lloyd"} or None, default="random-cd"
 
     Returns
@@ -95,7 +96,8 @@ def latin_hypercube(ranges, n: int, *, seed: int = 0, optimization: str | None =
     Raises
     ------
     InvalidParameterError
-        For an empty range (named), no ranges, or ``n < 1``.
+        For an empty range (named), no ranges or a range of another form, ``n < 1``, a
+        negative ``seed`` or an unknown ``optimization``.
 
     Examples
     --------
@@ -107,6 +109,9 @@ def latin_hypercube(ranges, n: int, *, seed: int = 0, optimization: str | None =
 
     ranges = _as_ranges(ranges)
     n = check_int(n, "n", owner="latin_hypercube", low=1)
+    seed = check_int(seed, "seed", owner="latin_hypercube", low=0)
+    optimization = check_choice(optimization, "optimization", ("random-cd", "lloyd", None),
+                                owner="latin_hypercube")
     if not ranges:
         raise InvalidParameterError("latin_hypercube needs at least one parameter range.",
                                     parameter="ranges")
@@ -125,12 +130,21 @@ def _as_ranges(ranges) -> list:
             if isinstance(bounds, ParameterRange):
                 out.append(bounds)
                 continue
-            if len(bounds) != 2:
+            try:
+                low, high = bounds
+            except (TypeError, ValueError):
                 raise InvalidParameterError(f"range of '{name}' must be [low, high]; got "
-                                            f"{bounds!r}.", parameter=name, value=bounds)
-            out.append(ParameterRange(name, bounds[0], bounds[1]))
+                                            f"{bounds!r}.", parameter=name,
+                                            value=bounds) from None
+            out.append(ParameterRange(name, low, high))
         return out
-    return list(ranges)
+    out = list(ranges)
+    for i, item in enumerate(out):
+        if not isinstance(item, ParameterRange):
+            raise InvalidParameterError(
+                f"ranges must be a sequence of ParameterRange or a mapping name -> (low, high); "
+                f"item {i} is {item!r}.", parameter="ranges", value=item)
+    return out
 
 
 def sweep(name: str, start: float, stop: float, num: int) -> dict:
@@ -181,6 +195,11 @@ class Family:
         Second shell: keywords of :func:`formulae.structures.tetrahedral_group` (``center``,
         ``ligand``, ``d``) for a group on every ligand; the parameters ``group_angle`` (M-O-X
         angle, degrees) and ``group_twist`` (fixed or sampled) place it.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the rows have different lengths (the family and a parameter are named).
     """
 
     name: str
@@ -188,6 +207,16 @@ class Family:
     rows: dict
     fixed: dict = field(default_factory=dict)
     groups: dict | None = None
+
+    def __post_init__(self):
+        lengths = {key: int(np.size(values)) for key, values in self.rows.items()}
+        if len(set(lengths.values())) > 1:
+            first = next(iter(lengths))
+            other = next(k for k, v in lengths.items() if v != lengths[first])
+            raise InvalidParameterError(
+                f"family '{self.name}': every row parameter needs one value per structure; "
+                f"'{first}' has {lengths[first]}, '{other}' has {lengths[other]}.",
+                parameter=other, value=lengths[other])
 
     @property
     def n_structures(self) -> int:
@@ -266,13 +295,8 @@ def simulate_clusters(clusters, settings: FdmnesSettings | None = None, *, n_job
     settings = FdmnesSettings() if settings is None else settings
     settings.validate()
     clusters = list(clusters)
-    if executable is None:
-        try:
-            executable = locate_fdmnes()
-        except MissingDependencyError:
-            if cache_dir is None:
-                raise
-            # everything may be cached; run_fdmnes raises for a run that is not
+    if executable is None:  # located once; even cached runs need it (the cache key names the build)
+        executable = locate_fdmnes()
     task = delayed(run_fdmnes)
     jobs = (task(c, settings, executable=executable, cache_dir=cache_dir, workdir=workdir)
             for c in clusters)

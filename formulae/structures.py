@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_number
+from ._validation import check_int, check_number
 from .errors import DataError, InvalidParameterError
 
 __all__ = [
@@ -208,13 +208,20 @@ def geometry_labels(cluster: Cluster, n: int) -> dict:
     cluster : Cluster
         Cluster with positions in Å.
     n : int
-        Number of nearest neighbours counted (the coordination number).
+        Number of nearest neighbours counted (the coordination number), from 1 to the number
+        of other atoms.
 
     Returns
     -------
     dict
         ``CN`` (= n), ``avgDist`` (mean distance, Å), ``stdDist`` (numpy ``std``, ddof 0, Å).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``n`` is not an integer in that range.
     """
+    n = check_int(n, "n", owner="geometry_labels", low=1, high=cluster.n_atoms - 1)
     d = np.sort(np.delete(cluster.distances(), cluster.absorber))[:n]
     return {"CN": int(n), "avgDist": float(np.mean(d)), "stdDist": float(np.std(d))}
 

@@ -116,6 +116,13 @@ def test_input_coordinates_read_back_to_the_cluster():
     assert "Green" in lines and lines[lines.index("Range") + 1] == "-10 1 30"
 
 
+def test_write_input_has_no_output_name_option():
+    # run_fdmnes reads out.txt / out*_conv.txt, so another Filout would break every run
+    with pytest.raises(TypeError):
+        write_input(octahedral(r=2.0), GOLDEN_SETTINGS, output_name="other")
+    assert write_input(octahedral(r=2.0), GOLDEN_SETTINGS).splitlines()[:2] == ["Filout", "out"]
+
+
 def test_input_without_convolution_and_fdm_mode():
     text = write_input(octahedral(r=2.0), FdmnesSettings(mode="fdm", convolution=None))
     assert "Convolution" not in text and "Green" not in text and text.endswith("End\n")
@@ -137,6 +144,20 @@ def test_convolution_width_matches_fdmnes_log():
                20.0: 5.495, 30.0: 8.800, 45.0: 11.211, 60.0: 12.342}
     conv = Convolution(gamma_hole=1.3, gamma_max=15.0, e_cent=30.0, e_larg=30.0)
     np.testing.assert_allclose(conv.width(list(printed)), list(printed.values()), atol=6e-4)
+
+
+def test_convolution_width_is_the_one_width_law(monkeypatch):
+    # Convolution.width and broaden_fdmnes share xanes.fdmnes_width (no second copy of the law)
+    import formulae.xanes.broadening as broadening
+
+    calls, original = [], broadening.fdmnes_width
+    monkeypatch.setattr(broadening, "fdmnes_width",
+                        lambda *args, **kwargs: calls.append(kwargs) or original(*args, **kwargs))
+    conv = Convolution(gamma_hole=1.3, e_fermi=-2.0)
+    width = conv.width([-5.0, 10.0])
+    assert calls == [dict(gamma_hole=1.3, gamma_max=15.0, e_cent=30.0, e_larg=30.0, e_fermi=-2.0)]
+    np.testing.assert_array_equal(width, original([-5.0, 10.0], **calls[0]))
+    assert Convolution().width([0.0])[0] == 1.25          # e_fermi None: the Fermi level at 0
 
 
 # Counts measured by running the FDMNES build of the pyfitit 3.1.7 wheel (Green, FeO6) on

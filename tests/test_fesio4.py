@@ -197,6 +197,33 @@ def test_study_spectrum_of_a_constant_closed_form():
         study_spectrum(shifted, np.ones(5), 6, [7300.0])
 
 
+def test_rotations_come_from_structures(monkeypatch):
+    # one rotation formula (structures._rotation, radians) behind fesio4's degree-based helper
+    import formulae.fesio4 as fesio4
+    from formulae.structures import _rotation
+
+    calls = []
+    monkeypatch.setattr(fesio4, "_rotation",
+                        lambda axis, angle: calls.append(angle) or _rotation(axis, angle))
+    np.testing.assert_array_equal(fesio4._rot([0, 0, 2], 90.0),
+                                  _rotation(np.array([0.0, 0.0, 1.0]), np.pi / 2))
+    assert calls == [pytest.approx(np.pi / 2)]
+    np.testing.assert_allclose(fesio4._rot([0, 0, 1], 90.0) @ [1.0, 0.0, 0.0], [0, 1, 0],
+                               atol=1e-15)
+
+
+def test_study_spectrum_runs_on_numpy_1(monkeypatch):
+    # pyproject allows numpy>=1.24, which has no np.trapezoid
+    from formulae.fesio4 import study_spectrum
+
+    energy = np.linspace(-10.0, 80.0, 451)
+    mu = 1.0 + np.arctan(energy / 2.0)
+    before = study_spectrum(energy, mu, 6, [7130.0, 7150.0])
+    monkeypatch.delattr(np, "trapezoid", raising=False)
+    np.testing.assert_allclose(study_spectrum(energy, mu, 6, [7130.0, 7150.0]), before,
+                               rtol=1e-14)
+
+
 def test_stored_green_sample_matches_its_structures(fesio4_dir):
     # tests/reference/green/sample (docs/green_validation.md): Green-mode spectra of structures
     # of the shared set. Their labels must be the study's labels of the structures they name,

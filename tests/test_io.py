@@ -127,6 +127,25 @@ def test_sample_mismatch_and_bad_cells(tmp_path):
         read_sample(tmp_path)
 
 
+def test_read_sample_checks_energy_and_rows_once(tmp_path, monkeypatch):
+    import formulae.io as io_module
+
+    folder = tmp_path / "two_rows"
+    folder.mkdir()
+    _write(folder / "params.csv", "CN\n4\n6\n")
+    _write(folder / "spectra.csv", "7100\t0.1\n7101\t0.2\n")
+    with pytest.raises(DataError, match=r"two_rows: 1 spectra but 2 rows of parameters") as info:
+        read_sample(folder)
+    assert info.value.path == str(folder)
+    _write(folder / "spectra.csv", "7100\t0.1\t0.3\n7101\t0.2\t0.4\n")
+    calls = []
+    original = io_module.check_increasing
+    monkeypatch.setattr(io_module, "check_increasing",
+                        lambda *args, **kwargs: calls.append(kwargs) or original(*args, **kwargs))
+    assert read_sample(folder).n_spectra == 2
+    assert calls == [{"where": str(folder)}]
+
+
 # ---------------------------------------------------------------- single spectra
 def test_decimal_commas_on_the_measured_file(shared_data):
     path = shared_data / "xanes" / "fesio4" / "experiments" / "FeO.dat"
@@ -212,6 +231,23 @@ def test_fdmnes_outputs(tmp_path):
         read_fdmnes(_write(tmp_path / "c.txt", "  Energy  <xanes>\n"))
     with pytest.raises(DataError, match=r"no FDMNES header line starting with 'Energy'"):
         read_fdmnes(_write(tmp_path / "d.txt", "1 2\n3 4\n"))
+
+
+@pytest.mark.parametrize("cut", [2, 3, 4, 5, 8])
+def test_fdmnes_output_cut_at_the_end_is_refused(tmp_path, cut):
+    """feo4_conv.txt cut by 2 or 5 characters once read as mu[-1] = 3.857 (100x too large)."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "reference" / "fdmnes" / "feo4_conv.txt").read_text()
+    assert read_spectrum(_write(tmp_path / "whole_conv.txt", text)).mu[-1] == 3.8570818e-02
+    path = _write(tmp_path / "cut_conv.txt", text[:-cut])
+    with pytest.raises(DataError, match=r"cut_conv\.txt, line 42: .*truncated FDMNES output"):
+        read_spectrum(path)
+    lines = text.splitlines(keepends=True)  # the mu cell lost entirely
+    path = _write(tmp_path / "short_conv.txt", "".join(lines[:-1]) + "   30.0000  \n")
+    with pytest.raises(DataError, match=r"line 42: 1 columns, the first data line has 2; "
+                                        "truncated FDMNES output"):
+        read_spectrum(path)
 
 
 def test_read_spectrum_reads_once_and_passes_options(tmp_path, monkeypatch):

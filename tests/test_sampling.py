@@ -201,3 +201,38 @@ ranges = { group_angle = [140, 170] }
     bad = Family("x", "octahedral", {"group_angle": np.array([150.0])}, {"r": 2.0})
     with pytest.raises(InvalidParameterError, match="family 'x', structure 0: group_angle"):
         bad.clusters()
+
+
+def test_missing_fdmnes_is_reported_before_any_run_even_with_a_cache(tmp_path, monkeypatch):
+    import formulae.fdmnes as fdmnes_module
+    import formulae.sampling as sampling_module
+    from formulae.errors import MissingDependencyError
+
+    def missing():
+        raise MissingDependencyError("no FDMNES here")
+
+    runs = []
+    monkeypatch.setattr(fdmnes_module, "locate_fdmnes", missing)
+    monkeypatch.setattr(sampling_module, "run_fdmnes", lambda *a, **k: runs.append(a))
+    with pytest.raises(MissingDependencyError, match="no FDMNES here"):
+        simulate_clusters([octahedral(r=2.0)], SETTINGS, cache_dir=tmp_path / "cache")
+    assert runs == []
+
+
+def test_sampling_arguments_are_checked():
+    with pytest.raises(InvalidParameterError, match=r"'optimization' parameter of "
+                                                    r"latin_hypercube must be one of"):
+        latin_hypercube({"a": (0, 1)}, 5, optimization="cd")
+    with pytest.raises(InvalidParameterError, match=r"'seed' parameter of latin_hypercube must "
+                                                    r"be an int in \[0, inf\)"):
+        latin_hypercube({"a": (0, 1)}, 5, seed=-1)
+    with pytest.raises(InvalidParameterError, match=r"ranges must be a sequence of "
+                                                    r"ParameterRange .*item 0 is \('a', 0, 1\)"):
+        latin_hypercube([("a", 0, 1)], 5)
+    with pytest.raises(InvalidParameterError, match=r"range of 'a' must be \[low, high\]"):
+        latin_hypercube({"a": 1.0}, 5)
+    assert latin_hypercube([ParameterRange("a", 0, 1)], 3)["a"].shape == (3,)
+    with pytest.raises(InvalidParameterError, match=r"family 'f': .* 'r1' has 2, 'group_angle' "
+                                                    r"has 1") as info:
+        Family("f", "octahedral", {"r1": [1.9, 2.0], "group_angle": [150.0]})
+    assert info.value.parameter == "group_angle"

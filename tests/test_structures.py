@@ -74,6 +74,17 @@ def test_geometry_labels_take_the_nearest_neighbours():
                                      "stdDist": pytest.approx(0.1)}
 
 
+def test_geometry_labels_count_between_one_and_all_neighbours():
+    from formulae.errors import InvalidParameterError
+
+    c = octahedral(r=2.0)
+    assert geometry_labels(c, 6)["CN"] == 6
+    for n in (0, 7, 10, 2.5):
+        with pytest.raises(InvalidParameterError, match=r"'n' parameter of geometry_labels must "
+                                                        r"be an int in \[1, 6\]"):
+            geometry_labels(c, n)
+
+
 def test_build_by_name():
     assert build("octahedral", {"r": 2.0, "metal": "Mn"}).symbols[0] == "Mn"
 
@@ -120,12 +131,22 @@ def _angle_deg(a, b, c):
     return np.degrees(np.arccos(u @ v / np.linalg.norm(u) / np.linalg.norm(v)))
 
 
-@pytest.mark.parametrize("angle, twist", [(180.0, 0.0), (150.0, 0.0), (135.0, 40.0)])
+def _dihedral_deg(a, b, c, d):
+    """Signed dihedral a-b-c-d about the b->c bond (IUPAC sign), degrees in (-180, 180]."""
+    axis = (c - b) / np.linalg.norm(c - b)
+    v = (a - b) - ((a - b) @ axis) * axis
+    w = (d - c) - ((d - c) @ axis) * axis
+    return np.degrees(np.arctan2(np.cross(axis, v) @ w, v @ w))
+
+
+@pytest.mark.parametrize("angle, twist", [(180.0, 0.0), (150.0, 0.0), (135.0, 40.0),
+                                          (150.0, -70.0)])
 def test_attach_groups_geometry(angle, twist):
     from formulae.structures import attach_groups, tetrahedral_group
 
     base = octahedral(r1=1.9, r2=2.0, r3=2.1, r4=2.2, r5=1.95, r6=2.05)
     c = attach_groups(base, tetrahedral_group(d=1.62), angle=angle, twist=twist)
+    c0 = attach_groups(base, tetrahedral_group(d=1.62), angle=angle, twist=0.0)
     assert c.n_atoms == 7 + 6 * 4 and c.symbols[7:11] == ("Si", "O", "O", "O")
     for k in range(6):
         o = c.positions[1 + k]
@@ -136,6 +157,11 @@ def test_attach_groups_geometry(angle, twist):
         assert _angle_deg(c.positions[0], o, si) == pytest.approx(angle)
         # the group stays a regular tetrahedron: O-Si-O angles arccos(-1/3)
         assert _angle_deg(o, si, outer[0]) == pytest.approx(np.degrees(np.arccos(-1 / 3)))
+        if angle != 180.0:  # the twist turns the group about O-Si: absorber-O-Si-O_outer dihedral
+            turned = _dihedral_deg(c.positions[0], o, si, outer[0]) \
+                - _dihedral_deg(c0.positions[0], c0.positions[1 + k], c0.positions[7 + 4 * k],
+                                c0.positions[8 + 4 * k])
+            assert (turned - twist + 180.0) % 360.0 - 180.0 == pytest.approx(0.0, abs=1e-9)
     assert c.labels["avgDist"] == base.labels["avgDist"] and c.labels["groupAngle"] == angle
     assert geometry_labels(c, 6)["avgDist"] == pytest.approx(base.labels["avgDist"])
 

@@ -156,6 +156,33 @@ def test_nan_names_spectrum_and_point():
         descriptors(ENERGY, spectra[1])
 
 
+def test_single_spectrum_errors_keep_value_and_row():
+    spectrum = GOOD.copy()
+    spectrum[12] = np.nan
+    with pytest.raises(DataError, match=r"^mu\[12\] is nan \(at 7106\.0 eV\)") as info:
+        descriptors(ENERGY, spectrum)
+    assert np.isnan(info.value.value) and info.value.row == 0 and info.value.column == "mu"
+    falling = 0.5 - np.arctan((ENERGY - 7150.0) / 2.0) / np.pi
+    with pytest.raises(DataError, match=r"^no edge in range") as info:
+        descriptors(ENERGY, falling)
+    assert info.value.row == 0 and info.value.column == "mu"
+
+
+def test_preedge_window_outside_the_data_spoils_only_the_preedge():
+    energy = np.linspace(7115.0, 7215.0, 201)  # edge at 7125 eV: window 7110-7120 eV not inside
+    mu = 0.5 + np.arctan((energy - 7125.0) / 2.0) / np.pi \
+        + 0.3 * np.exp(-0.5 * ((energy - 7135.0) / 4.0) ** 2) \
+        - 0.1 * np.exp(-0.5 * ((energy - 7165.0) / 6.0) ** 2)
+    d = descriptors(energy, mu, smooth=0.0)
+    assert np.isnan(d.preedge_energy) and np.isnan(d.preedge_area)
+    assert d.edge_energy == pytest.approx(7125.0, abs=0.5)
+    assert abs(d.max_energy - 7135.0) < 1.0 and abs(d.min_energy - 7165.0) < 1.5
+    for errors in ("raise", "nan"):
+        table = descriptor_table(energy, np.vstack([mu, mu]), errors=errors)
+        for key in DESCRIPTOR_COLUMNS:
+            assert np.all(np.isnan(table[key]) == (key in ("PreedgeE", "Preedgearea"))), key
+
+
 def test_too_few_points():
     with pytest.raises(DataError, match=r"energy has 5 points; at least 10 are needed"):
         descriptors(ENERGY[:5], GOOD[:5])

@@ -90,3 +90,23 @@ def test_bad_shape_is_named():
     with pytest.raises(InvalidParameterError, match=r"'shape' parameter of fit_edges must be "
                                                     r"one of 'arctan', 'logistic'. Got 'atan'"):
         fit_edges(ENERGY, _clean()[None, :], shape="atan")
+
+
+def test_wrong_shaped_guide_or_baseline_is_named():
+    from formulae.xanes import preedge_peaks
+
+    energy = np.linspace(7100.0, 7200.0, 101)
+    mu = 0.5 + np.arctan((energy - 7150.0) / 2.0) / np.pi
+    with pytest.raises(InvalidParameterError, match=r"'guide' parameter of fit_edge must be "
+                                                    r"curves of the spectra's shape \(1, 101\)\. "
+                                                    r"Got shape \(50,\)"):
+        fit_edge(energy, mu, guide=mu[:50])
+    with pytest.raises(InvalidParameterError, match=r"'guide' parameter of fit_edges .*Got shape "
+                                                    r"\(2, 101\)") as info:
+        fit_edges(energy, mu[None, :], guide=np.ones((2, 101)))
+    assert info.value.parameter == "guide"
+    with pytest.raises(InvalidParameterError, match=r"'baseline' parameter of preedge_peaks "
+                                                    r"must be curves .*Got shape \(50,\)"):
+        preedge_peaks(energy, mu[None, :], (7120.0, 7130.0), baseline=mu[:50])
+    assert fit_edge(energy, mu, guide=mu).e0 == pytest.approx(7150.0)
+    assert fit_edges(energy, mu[None, :], guide=mu[None, :])["ok"][0]

@@ -66,3 +66,18 @@ def test_exact_parabolas_on_a_non_uniform_grid(rng):
 def test_monotonic_spectrum_has_no_maximum():
     res = find_maxima(ENERGY, (ENERGY - 7100.0)[None, :], (7120.0, 7150.0))
     assert not res["ok"][0]
+
+
+def test_local_quadratic_arguments_are_named():
+    from formulae.errors import InvalidParameterError
+
+    energy = np.linspace(0.0, 5.0, 6)
+    y = (energy - 2.5) ** 2
+    with pytest.raises(InvalidParameterError, match=r"'min_points' parameter of local_quadratic "
+                                                    r"must be an int in \[3, 6\]\. Got 8"):
+        local_quadratic(energy, y[None, :], [3], min_points=8)
+    with pytest.raises(InvalidParameterError, match=r"'centre_index' parameter of local_quadratic "
+                                                    r"must hold grid indices in \[0, 5\]"):
+        local_quadratic(energy, y[None, :], [6])
+    vertex, value, curvature = local_quadratic(energy, y[None, :], [3], min_points=6)
+    assert vertex[0] == pytest.approx(2.5) and curvature[0] == pytest.approx(2.0)

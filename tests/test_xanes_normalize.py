@@ -31,3 +31,15 @@ def test_too_short_pre_edge_is_named():
     mu = 0.5 + np.arctan(energy - 7120.0) / np.pi
     with pytest.raises(DataError, match=r"pre-edge range .* holds 0 points"):
         normalize(energy, mu)
+
+
+def test_a_stack_of_spectra_is_refused():
+    energy = np.linspace(6900.0, 7400.0, 501)
+    mu = 0.5 + np.arctan((energy - 7112.0) / 2.0) / np.pi
+    stack = np.vstack([mu, np.roll(mu, 40)])  # the second spectrum was once silently ignored
+    with pytest.raises(DataError, match=r"find_e0 takes one spectrum of shape \(n_points,\); "
+                                        r"got 2 spectra"):
+        find_e0(energy, stack)
+    with pytest.raises(DataError, match=r"normalize takes one spectrum .*got 2 spectra"):
+        normalize(energy, stack)
+    assert find_e0(energy, mu[None, :]) == find_e0(energy, mu)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_array_1d, check_increasing
-from ..errors import DataError
+from ..errors import DataError, InvalidParameterError
 
 MIN_POINTS = 10
 
@@ -45,6 +45,22 @@ def as_spectra(energy, spectra, *, min_points: int = MIN_POINTS):
         raise DataError(f"{where} is {spectra[i, j]} (at {float(energy[j])!r} eV); expected a finite "
                         "number.", column="mu", row=i, value=spectra[i, j])
     return energy, spectra, was_1d
+
+
+def as_companion(value, spectra: np.ndarray, name: str, owner: str) -> np.ndarray:
+    """``value`` (a float copy) shaped like ``spectra`` (n_spectra, n_points); for a single
+    spectrum a curve of shape (n_points,) is accepted too."""
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is not None and (arr.shape == spectra.shape
+                            or (spectra.shape[0] == 1 and arr.shape == spectra.shape[1:])):
+        return arr.reshape(spectra.shape)
+    got = "non-numeric values" if arr is None else f"shape {arr.shape}"
+    raise InvalidParameterError(f"The '{name}' parameter of {owner} must be curves of the "
+                                f"spectra's shape {spectra.shape}. Got {got} instead.",
+                                parameter=name, value=None if arr is None else arr.shape)
 
 
 def trapezoid_weights(energy: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ DESCRIPTOR_UNITS = {
 }
 DESCRIPTOR_COLUMNS = tuple(DESCRIPTOR_UNITS)
 _STDERR_COLUMNS = ("EdgeE_stderr", "Edgeslope_stderr", "Edgestep_stderr")
+_PREEDGE_WINDOW = (-15.0, -5.0)  # default pre-edge window, eV relative to EdgeE (plot uses it)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class XanesDescriptors:
     min_minus_max : float
         MinE - MaxE, eV.
     preedge_energy, preedge_area : float
-        PreedgeE (centroid, eV) and Preedgearea (mu*eV) above a straight background.
+        PreedgeE (centroid, eV) and Preedgearea (mu*eV) above a straight background; NaN
+        when the pre-edge window is not inside the data.
     smooth : float
         Gaussian smoothing sigma used for the extrema, eV.
     edge_shape : str
@@ -117,7 +119,7 @@ def _window(value, name):
 def descriptor_table(energy, spectra, *, smooth: float = 5.0, edge_shape: str = "arctan",
                      edge_background: str = "linear", smooth_edge: bool = False,
                      max_window=(-5.0, 26.0), min_window=(0.0, 55.0),
-                     preedge_window=(-15.0, -5.0), preedge_smooth: float = 0.5,
+                     preedge_window=_PREEDGE_WINDOW, preedge_smooth: float = 0.5,
                      half_width: float = 1.0,
                      energy_range=None, errors: str = "raise", stderr: bool = False,
                      n_jobs: int = 1) -> dict:
@@ -127,9 +129,10 @@ def descriptor_table(energy, spectra, *, smooth: float = 5.0, edge_shape: str = 
     ----------
     energy : array-like of shape (n_points,)
         Strictly increasing energies in eV, common to all spectra.
-    spectra : array-like of shape (n_spectra, n_points)
+    spectra : array-like of shape (n_spectra, n_points) or (n_points,)
         Normalized spectra (computed ones as they are; measured ones after
-        :func:`~formulae.xanes.normalize`); never modified.
+        :func:`~formulae.xanes.normalize`); never modified. One spectrum of shape
+        ``(n_points,)`` gives columns of length 1 and messages without "spectrum i".
     smooth : float, default=5.0
         Sigma (eV) of the Gaussian kernel smoothing applied before the extrema and curvatures;
         0 disables it.
@@ -153,7 +156,8 @@ def descriptor_table(energy, spectra, *, smooth: float = 5.0, edge_shape: str = 
         Keep only energies in ``[low, high]`` eV before anything else.
     errors : {'raise', 'nan'}, default='raise'
         When a spectrum has no edge, maximum or minimum in its window: raise a DataError naming
-        it, or put NaN in its row.
+        it, or put NaN in its row. A pre-edge window outside the data (or holding fewer than 3
+        points) only makes that spectrum's PreedgeE and Preedgearea NaN, whatever ``errors``.
     stderr : bool, default=False
         Add columns ``EdgeE_stderr, Edgeslope_stderr, Edgestep_stderr``.
     n_jobs : int, default=1
@@ -182,7 +186,7 @@ def descriptor_table(energy, spectra, *, smooth: float = 5.0, edge_shape: str = 
     windows = {name: _window(value, name) for name, value in
                (("max_window", max_window), ("min_window", min_window),
                 ("preedge_window", preedge_window))}
-    energy, y, _ = as_spectra(energy, spectra)
+    energy, y, one = as_spectra(energy, spectra)  # one spectrum of shape (n_points,): no index
     if energy_range is not None:
         lo, hi = _window(energy_range, "energy_range")
         keep = (energy >= lo) & (energy <= hi)
@@ -210,8 +214,9 @@ def descriptor_table(energy, spectra, *, smooth: float = 5.0, edge_shape: str = 
     bad = np.flatnonzero(problems > 0)
     if bad.size and errors == "raise":
         i = int(bad[0])
-        raise DataError(f"spectrum {i}: {_problem_text(problems[i], energy, out, i, windows)}",
-                        row=i, column="mu")
+        where = "" if one else f"spectrum {i}: "
+        raise DataError(where + _problem_text(problems[i], energy, out, i, windows), row=i,
+                        column="mu")
     if bad.size:
         for key in DESCRIPTOR_COLUMNS + _STDERR_COLUMNS:
             out[key][bad] = np.nan
@@ -221,7 +226,7 @@ def descriptor_table(energy, spectra, *, smooth: float = 5.0, edge_shape: str = 
     return out
 
 
-_NO_EDGE, _NO_MAX, _NO_MIN, _NO_PREEDGE = 1, 2, 3, 4
+_NO_EDGE, _NO_MAX, _NO_MIN = 1, 2, 3
 
 
 def _problem_text(code, energy, out, i, windows):
@@ -232,15 +237,10 @@ def _problem_text(code, energy, out, i, windows):
         return (f"no maximum in the window {out['EdgeE'][i] + lo:.2f}-{out['EdgeE'][i] + hi:.2f}"
                 f" eV (max_window={windows['max_window']} around EdgeE = "
                 f"{out['EdgeE'][i]:.2f} eV); the smoothed spectrum has no interior peak there.")
-    if code == _NO_MIN:
-        lo, hi = windows["min_window"]
-        return (f"no minimum in the window {out['MaxE'][i] + lo:.2f}-{out['MaxE'][i] + hi:.2f} "
-                f"eV (min_window={windows['min_window']} after MaxE = {out['MaxE'][i]:.2f} eV) "
-                f"within the data range {float(energy[0])!r}-{float(energy[-1])!r} eV.")
-    lo, hi = windows["preedge_window"]
-    return (f"the pre-edge window {out['EdgeE'][i] + lo:.2f}-{out['EdgeE'][i] + hi:.2f} eV "
-            f"(preedge_window={windows['preedge_window']}) is not inside the data range "
-            f"{float(energy[0])!r}-{float(energy[-1])!r} eV.")
+    lo, hi = windows["min_window"]
+    return (f"no minimum in the window {out['MaxE'][i] + lo:.2f}-{out['MaxE'][i] + hi:.2f} "
+            f"eV (min_window={windows['min_window']} after MaxE = {out['MaxE'][i]:.2f} eV) "
+            f"within the data range {float(energy[0])!r}-{float(energy[-1])!r} eV.")
 
 
 def _table_chunk(energy, y, matrix, *, pre_matrix, edge_shape, edge_background, smooth_edge, half_width,
@@ -257,8 +257,10 @@ def _table_chunk(energy, y, matrix, *, pre_matrix, edge_shape, edge_background, 
                        edge["background_slope"], shape=edge_shape)
     pre = preedge_peaks(energy, y @ pre_matrix, (e0 + preedge_window[0], e0 + preedge_window[1]),
                         baseline=model.reshape(y.shape))
+    # a pre-edge window outside the data spoils the pre-edge columns only
+    pre_energy = np.where(pre["ok"], pre["energy"], np.nan)
+    pre_area = np.where(pre["ok"], pre["area"], np.nan)
     problem = np.zeros(y.shape[0], dtype=int)
-    problem[~pre["ok"]] = _NO_PREEDGE
     problem[~mn["ok"]] = _NO_MIN
     problem[~mx["ok"]] = _NO_MAX
     problem[~edge["ok"]] = _NO_EDGE
@@ -267,7 +269,7 @@ def _table_chunk(energy, y, matrix, *, pre_matrix, edge_shape, edge_background, 
         "MaxE": mx["energy"], "Maxint": mx["intensity"], "Maxcurv": mx["curvature"],
         "MinE": mn["energy"], "Minint": mn["intensity"], "Mincurv": mn["curvature"],
         "MinE-MaxE": mn["energy"] - mx["energy"],
-        "PreedgeE": pre["energy"], "Preedgearea": pre["area"],
+        "PreedgeE": pre_energy, "Preedgearea": pre_area,
         "EdgeE_stderr": edge["e0_stderr"], "Edgeslope_stderr": edge["slope_stderr"],
         "Edgestep_stderr": edge["step_stderr"], "_problem": problem,
     }
@@ -315,16 +317,9 @@ def descriptors(energy, mu, *, smooth: float = 5.0, **options) -> XanesDescripto
     if mu_arr.ndim != 1:
         raise DataError(f"mu must be one spectrum of shape (n_points,); got shape "
                         f"{mu_arr.shape}. Use descriptor_table for many.", column="mu")
-    try:
-        table = descriptor_table(energy, mu_arr[None, :], smooth=smooth, errors="raise",
-                                 stderr=True, **options)
-    except DataError as exc:
-        message = str(exc)
-        if message.startswith("spectrum 0: "):
-            message = message[len("spectrum 0: "):]
-        elif message.startswith("spectrum 0, "):
-            message = message[len("spectrum 0, "):]
-        raise DataError(message, column="mu") from None
+    # 1-D mu: descriptor_table's messages name mu[j] or the fault, without "spectrum 0"
+    table = descriptor_table(energy, mu_arr, smooth=smooth, errors="raise", stderr=True,
+                             **options)
     v = {key: float(values[0]) for key, values in table.items()}
     return XanesDescriptors(
         edge_energy=v["EdgeE"], edge_energy_stderr=v["EdgeE_stderr"],

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._validation import check_choice, check_int
 from ..errors import DataError
-from ._checks import as_spectra
+from ._checks import as_companion, as_spectra
 
 __all__ = ["EdgeFit", "fit_edge", "fit_edges", "step_model"]
 
@@ -143,6 +143,7 @@ def fit_edges(energy, spectra, *, shape: str = "arctan", background: str = "line
         Background under the step.
     guide : array-like of shape (n_spectra, n_points), optional
         Curves used only for the starting values (e.g. smoothed spectra); default ``spectra``.
+        Another shape raises InvalidParameterError.
     max_iter : int, default=100
         Levenberg-Marquardt iterations at most.
     tol : float, default=1e-10
@@ -164,7 +165,7 @@ def fit_edges(energy, spectra, *, shape: str = "arctan", background: str = "line
     background = check_choice(background, "background", _BACKGROUNDS, owner="fit_edges")
     max_iter = check_int(max_iter, "max_iter", owner="fit_edges", low=1)
     energy, y, _ = as_spectra(energy, spectra)
-    guide = y if guide is None else np.asarray(guide, dtype=float).reshape(y.shape)
+    guide = y if guide is None else as_companion(guide, y, "guide", "fit_edges")
     n, m = y.shape
     n_par = 5 if background == "linear" else 4
     mid = 0.5 * (energy[0] + energy[-1])
@@ -306,7 +307,8 @@ def fit_edge(energy, mu, *, shape: str = "arctan", background: str = "linear",
     background : {'linear', 'constant'}, default='linear'
         Background under the step.
     guide : array-like of shape (n_points,), optional
-        Curve used only for the starting values (e.g. the smoothed spectrum).
+        Curve used only for the starting values (e.g. the smoothed spectrum); another shape
+        raises InvalidParameterError.
     max_iter : int, default=100
         Levenberg-Marquardt iterations at most.
 
@@ -332,7 +334,7 @@ def fit_edge(energy, mu, *, shape: str = "arctan", background: str = "linear",
         raise DataError(f"fit_edge takes one spectrum; got {y.shape[0]}. Use fit_edges.",
                         column="mu")
     res = fit_edges(energy, y, shape=shape, background=background,
-                    guide=None if guide is None else np.asarray(guide, dtype=float)[None, :],
+                    guide=None if guide is None else as_companion(guide, y, "guide", "fit_edge"),
                     max_iter=max_iter)
     if not res["ok"][0]:
         raise DataError(_no_edge_message(energy, res, 0), column="mu")

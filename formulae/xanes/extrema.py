@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_int, check_number
+from ..errors import InvalidParameterError
 from ._checks import as_spectra
 
 __all__ = ["local_quadratic", "find_maxima", "find_minima"]
@@ -52,6 +53,11 @@ def local_quadratic(energy, spectra, centre_index, *, half_width: float = 1.0,
     curvature : ndarray of shape (n_spectra,)
         Second derivative ``2a``, per eV squared (negative at a maximum).
 
+    Raises
+    ------
+    InvalidParameterError
+        If ``min_points`` is not in [3, n_points] or a centre index is off the grid.
+
     Notes
     -----
     With ``t = E - E_c`` scaled by ``half_width``, the normal equations use the sums
@@ -61,10 +67,16 @@ def local_quadratic(energy, spectra, centre_index, *, half_width: float = 1.0,
     """
     half_width = check_number(half_width, "half_width", owner="local_quadratic", low=0.0,
                               low_open=True)
-    min_points = check_int(min_points, "min_points", owner="local_quadratic", low=3)
     energy = np.asarray(energy, dtype=float)
+    min_points = check_int(min_points, "min_points", owner="local_quadratic", low=3,
+                           high=max(energy.size, 3))
     y = np.asarray(spectra, dtype=float)
     centre = np.asarray(centre_index, dtype=int)
+    if centre.size and not (0 <= centre.min() and centre.max() < energy.size):
+        raise InvalidParameterError(
+            f"The 'centre_index' parameter of local_quadratic must hold grid indices in "
+            f"[0, {energy.size - 1}]. Got {centre.tolist()!r} instead.", parameter="centre_index",
+            value=centre.tolist())
     ec = energy[centre]
     t = (energy[None, :] - ec[:, None]) / half_width
     dist = np.abs(t)

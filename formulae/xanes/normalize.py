@@ -47,6 +47,14 @@ class Normalization:
     norm: np.ndarray
 
 
+def _one_spectrum(energy, mu, owner):
+    energy, y, _ = as_spectra(energy, mu)
+    if y.shape[0] != 1:
+        raise DataError(f"{owner} takes one spectrum of shape (n_points,); got {y.shape[0]} "
+                        "spectra.", column="mu")
+    return energy, y[0]
+
+
 def find_e0(energy, mu) -> float:
     """Energy of the largest finite-difference derivative ``dmu/dE`` (eV).
 
@@ -64,9 +72,14 @@ def find_e0(energy, mu) -> float:
     -------
     float
         E0 in eV.
+
+    Raises
+    ------
+    DataError
+        If ``mu`` holds more than one spectrum.
     """
-    energy, y, _ = as_spectra(energy, mu)
-    deriv = np.diff(y[0]) / np.diff(energy)
+    energy, y = _one_spectrum(energy, mu, "find_e0")
+    deriv = np.diff(y) / np.diff(energy)
     j = int(np.argmax(deriv))
     return float(0.5 * (energy[j] + energy[j + 1]))
 
@@ -97,15 +110,14 @@ def normalize(energy, mu, *, e0=None, pre1: float = -200.0, pre2: float = -30.0,
     Raises
     ------
     DataError
-        If a fitting range holds fewer than ``nnorm + 2`` (post) or 2 (pre) points, or the
-        edge step is not positive.
+        If ``mu`` holds more than one spectrum, a fitting range holds fewer than
+        ``nnorm + 2`` (post) or 2 (pre) points, or the edge step is not positive.
 
     Notes
     -----
     Computed spectra (e.g. FDMNES) are already normalized; do not normalize them again.
     """
-    energy, y, _ = as_spectra(energy, mu)
-    y = y[0]
+    energy, y = _one_spectrum(energy, mu, "normalize")
     nnorm = check_int(nnorm, "nnorm", owner="normalize", low=0, high=3)
     e0 = find_e0(energy, y) if e0 is None else check_number(e0, "e0", owner="normalize")
     pre = (energy >= e0 + pre1) & (energy <= e0 + pre2)

@@ -45,8 +45,8 @@ def plot_descriptors(energy, mu, *, ax=None, smooth: float = 5.0, title=None, **
         If matplotlib is not installed.
     """
     plt = require("matplotlib.pyplot", "plot_descriptors", "plot")
-    from .batch import descriptors
-    from .edge import step_model
+    from .batch import _PREEDGE_WINDOW, descriptors
+    from .edge import fit_edge, step_model
     from .smoothing import smooth as smooth_fn
 
     energy = np.asarray(energy, dtype=float)
@@ -61,13 +61,13 @@ def plot_descriptors(energy, mu, *, ax=None, smooth: float = 5.0, title=None, **
         _, ax = plt.subplots(figsize=(7.0, 4.5))
     ax.plot(energy, mu, ".", ms=3, color="0.55", label="spectrum")
     ax.plot(energy, ys, "-", color="C0", lw=1.5, label=f"smoothed (σ = {smooth:g} eV)")
-    from .edge import fit_edge
-
-    fit = fit_edge(energy, mu, shape=d.edge_shape,
-                   background=options.get("edge_background", "linear"), guide=ys)
+    # the edge fit of descriptors(): same curve (smoothed when smooth_edge), same guide
+    background = options.get("edge_background", "linear")
+    fit = fit_edge(energy, ys if options.get("smooth_edge", False) else mu, shape=d.edge_shape,
+                   background=background, guide=ys)
     ax.plot(energy, step_model(energy, fit.e0, fit.slope, fit.step, fit.offset,
                                fit.background_slope, shape=fit.shape),
-            "--", color="C2", lw=1.0, label=f"{fit.shape} step + linear background")
+            "--", color="C2", lw=1.0, label=f"{fit.shape} step + {background} background")
     y_edge = float(np.interp(d.edge_energy, energy, mu))
     ax.plot([d.edge_energy], [y_edge], "o", color="C2", ms=7,
             label=f"EdgeE = {d.edge_energy:.2f} eV")
@@ -77,7 +77,7 @@ def plot_descriptors(energy, mu, *, ax=None, smooth: float = 5.0, title=None, **
         ax.plot(e + t, v + 0.5 * c * t * t, "-", color=color, lw=2.5, alpha=0.6)
         ax.plot([e], [v], "s", color=color, ms=7,
                 label=f"{name}E = {e:.2f} eV, {name}int = {v:.3f}, {name}curv = {c:.2e}")
-    pre_lo, pre_hi = options.get("preedge_window", (-15.0, -5.0))
+    pre_lo, pre_hi = options.get("preedge_window", _PREEDGE_WINDOW)
     ax.axvspan(d.edge_energy + pre_lo, d.edge_energy + pre_hi, color="C4", alpha=0.12,
                label="pre-edge window")
     if np.isfinite(d.preedge_energy):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_spectra
+from ._checks import as_companion, as_spectra
 
 __all__ = ["preedge_peaks"]
 
@@ -43,10 +43,15 @@ def preedge_peaks(energy, spectra, window, *, baseline=None):
         ``energy`` (centroid, eV; NaN when nothing rises above the line), ``area`` (units of
         mu times eV) and ``ok`` (False when the window holds fewer than 3 grid points or lies
         outside the data).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``baseline`` is not shaped like ``spectra``.
     """
     energy, y, _ = as_spectra(energy, spectra, min_points=3)
     if baseline is not None:
-        y = y - np.asarray(baseline, dtype=float).reshape(y.shape)
+        y = y - as_companion(baseline, y, "baseline", "preedge_peaks")
     n = y.shape[0]
     lo = np.broadcast_to(np.asarray(window[0], dtype=float), (n,)).copy()
     hi = np.broadcast_to(np.asarray(window[1], dtype=float), (n,)).copy()
